@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DetectionConfig(AppConfig):
+    name = "detection"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

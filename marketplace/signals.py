@@ -1,0 +1,6 @@
+from django.dispatch import Signal
+
+# listing_ids: listings whose content changed and need intake and a scan; sent after commit.
+listings_changed = Signal()
+# listing_ids, status: listings whose marketplace status changed (delisted, restored, held).
+listings_status_changed = Signal()

@@ -1,0 +1,64 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from marketplace import api as marketplace_api
+from rightsholders import api as rh
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Marketplace
+    path("listings/", marketplace_api.ListingCollection.as_view(), name="listings"),
+    path("listings/<int:pk>/", marketplace_api.ListingDetail.as_view(), name="listing"),
+    # Rights holders
+    path("organisations/", rh.OrganisationCollection.as_view(), name="organisations"),
+    path("organisations/<int:pk>/", rh.OrganisationDetail.as_view(), name="organisation"),
+    path(
+        "organisations/<int:pk>/verification/",
+        rh.OrganisationVerification.as_view(),
+        name="organisation-verification",
+    ),
+    path(
+        "organisations/<int:pk>/trademarks/",
+        rh.TrademarkCollection.as_view(),
+        name="organisation-trademarks",
+    ),
+    path(
+        "organisations/<int:pk>/authorisations/",
+        rh.AuthorisationCollection.as_view(),
+        name="organisation-authorisations",
+    ),
+    path(
+        "organisations/<int:pk>/integrity/",
+        rh.IntegrityLedger.as_view(),
+        name="organisation-integrity",
+    ),
+    path("trademarks/<int:pk>/", rh.TrademarkDetail.as_view(), name="trademark"),
+    path(
+        "trademarks/<int:pk>/verification/",
+        rh.TrademarkVerification.as_view(),
+        name="trademark-verification",
+    ),
+    path("brands/", rh.BrandCollection.as_view(), name="brands"),
+    path("brands/<int:pk>/", rh.BrandDetail.as_view(), name="brand"),
+    path(
+        "brands/<int:pk>/authorised-shops/",
+        rh.AuthorisedShopCollection.as_view(),
+        name="brand-authorised-shops",
+    ),
+    path(
+        "brands/<int:pk>/authorised-shops/<int:shop_pk>/",
+        rh.AuthorisedShopDetail.as_view(),
+        name="brand-authorised-shop",
+    ),
+    path(
+        "brands/<int:pk>/product-models/",
+        rh.ProductModelCollection.as_view(),
+        name="brand-product-models",
+    ),
+    path(
+        "brands/<int:pk>/fake-characteristics/",
+        rh.FakeCharacteristicCollection.as_view(),
+        name="brand-fake-characteristics",
+    ),
+]

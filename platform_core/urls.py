@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from platform_core.views import healthz, public_media
+
+handler404 = "platform_core.api.errors.json_404"
+
+admin.site.site_header = "CoGuard reviewer console"
+admin.site.site_title = "CoGuard console"
+admin.site.index_title = "Queues and records"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("platform_core.api.urls", "api"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("platform_core.portal_urls")),
+]
+
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # Public listing images and references only; private documents are served
+    # through access-checked views, never from here.
+    urlpatterns += [
+        path("media/<path:path>", public_media, name="media"),
+    ]
