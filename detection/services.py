@@ -1,14 +1,45 @@
-"""Detection use cases: scanning listings and keeping each brand's queue."""
+"""Detection use cases: scanning listings, scan jobs, and each brand's queue.
+
+Scanning is batch work: a chunk of listings is loaded once, every signal runs
+over the batch, suspects are upserted per (listing, brand), and listing risk
+is written back — all idempotent, so a redelivered chunk does no harm.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from marketplace import services as marketplace_services
-from marketplace.models import Listing
+from marketplace.models import Listing, ListingStatus
+from platform_core.audit import audit
+from platform_core.errors import Conflict, DomainError, Forbidden
+from platform_core.models import Role
+from rightsholders.models import Brand
+
+from .models import (
+    DetectionPolicy,
+    ScanChunk,
+    ScanJob,
+    ScanStatus,
+    Suspect,
+    SuspectStatus,
+)
+
+log = logging.getLogger(__name__)
 
 INTAKE_CHUNK = marketplace_services.INTAKE_CHUNK
+SWEEP_CHUNK = 500  # listings per sweep task
+
+
+def policy() -> DetectionPolicy:
+    return DetectionPolicy.objects.order_by("pk").first() or DetectionPolicy.objects.create()
+
+
+# --- Intake and scanning -----------------------------------------------------------
 
 
 def enqueue_intake_scan(listing_ids: list[int]) -> None:
@@ -19,18 +50,241 @@ def enqueue_intake_scan(listing_ids: list[int]) -> None:
 
 
 def listings_intake_and_scan(*, listing_ids: list[int]) -> dict:
-    images = marketplace_services.listing_images_intake(listing_ids=listing_ids)
-    scanned = listings_scan(listing_ids=listing_ids)
-    return {**images, "scanned": scanned}
+    from .pipeline import fingerprint_image
+
+    images = marketplace_services.listing_images_intake(
+        listing_ids=listing_ids, fingerprint=fingerprint_image
+    )
+    result = listings_scan(listing_ids=listing_ids)
+    return {**images, **result}
 
 
-def listings_scan(*, listing_ids: list[int]) -> int:
+def listings_scan(*, listing_ids: list[int], brand_id: int | None = None) -> dict:
+    """Score these listings and record the outcome. With ``brand_id`` (a brand
+    sweep) only that brand's suspects are touched; listing risk is still the
+    highest over all brands."""
+    from .pipeline import scan_batch
+
+    listings = list(
+        Listing.objects.filter(pk__in=listing_ids)
+        .select_related("shop")
+        .prefetch_related("images")
+        .order_by("pk")
+    )
+    if not listings:
+        return {"scanned": 0, "suspects": 0}
+    outcome = scan_batch(listings)
+    pol = policy()
     now = timezone.now()
-    count = 0
+    suspects = 0
     with transaction.atomic():
-        for listing in Listing.objects.select_for_update().filter(pk__in=listing_ids):
-            marketplace_services.listing_set_live_or_held(listing=listing, hold=False)
-            listing.scanned_at = now
-            listing.save(update_fields=["status", "went_live_at", "scanned_at"])
-            count += 1
-    return count
+        locked = {
+            row.pk: row
+            for row in Listing.objects.select_for_update().filter(pk__in=[x.pk for x in listings])
+        }
+        changed: list[Listing] = []
+        for listing in listings:
+            row = locked.get(listing.pk)
+            if row is None or row.revision != listing.revision:
+                continue  # deleted, or updated since we loaded it: its own scan follows
+            result = outcome[listing.pk]
+            row.risk_score = result.score
+            row.risk_signals = result.signals
+            row.scanned_at = now
+            marketplace_services.listing_set_live_or_held(
+                listing=row, hold=result.score >= pol.block_threshold
+            )
+            changed.append(row)
+            per_brand = {
+                b: r
+                for b, r in result.brands.items()
+                if r.score >= pol.suspect_threshold and (brand_id is None or b == brand_id)
+            }
+            suspects += _suspects_upsert(row, per_brand, only_brand=brand_id)
+        Listing.objects.bulk_update(
+            changed, ["risk_score", "risk_signals", "scanned_at", "status", "went_live_at"]
+        )
+    return {"scanned": len(changed), "suspects": suspects}
+
+
+def _suspects_upsert(listing: Listing, per_brand: dict, *, only_brand: int | None) -> int:
+    """Insert or refresh one suspect per brand over the threshold. A judged
+    suspect keeps its status; a new suspect that falls below the threshold on a
+    rescan is removed from the queue (nobody has looked at it yet)."""
+    if per_brand:
+        with connection.cursor() as cur:
+            rows = [
+                (listing.pk, b, r.score, _json(r.signals)) for b, r in sorted(per_brand.items())
+            ]
+            cur.executemany(
+                f"""
+                INSERT INTO {Suspect._meta.db_table}
+                    (listing_id, brand_id, score, signals, status, judgment_note,
+                     created_at, updated_at)
+                VALUES (%s, %s, %s, %s::jsonb, 'new', '', now(), now())
+                ON CONFLICT (listing_id, brand_id) DO UPDATE
+                SET score = EXCLUDED.score, signals = EXCLUDED.signals, updated_at = now()
+                """,  # noqa: S608 - table name from the model, values bound
+                rows,
+            )
+    stale = Suspect.objects.filter(listing=listing, status=SuspectStatus.NEW).exclude(
+        brand_id__in=list(per_brand)
+    )
+    if only_brand is not None:
+        stale = stale.filter(brand_id=only_brand)
+    stale.delete()
+    return len(per_brand)
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- Scan jobs ---------------------------------------------------------------------
+
+
+def _listings_to_sweep(brand: Brand | None):
+    return Listing.objects.exclude(status=ListingStatus.DELISTED)
+
+
+@transaction.atomic
+def scan_start(*, user, brand: Brand | None = None) -> ScanJob:
+    """Start a sweep of the stored catalogue, for one brand or for all.
+
+    Chunks are fixed at start (id ranges of ``SWEEP_CHUNK`` listings), so
+    progress is ``done/total`` and each chunk counts once however often it is
+    delivered."""
+    if brand is None and user is not None and user.role != Role.REVIEWER:
+        raise Forbidden("Only reviewers start a full sweep.")
+    kind = ScanJob.Kind.BRAND_SWEEP if brand else ScanJob.Kind.FULL_SWEEP
+    job = ScanJob.objects.create(kind=kind, brand=brand, requested_by=user)
+    ids = _listings_to_sweep(brand).order_by("pk").values_list("pk", flat=True)
+    boundaries = _chunk_boundaries(ids)
+    ScanChunk.objects.bulk_create(
+        [
+            ScanChunk(job=job, number=n, first_id=first, last_id=last, size=size)
+            for n, (first, last, size) in enumerate(boundaries)
+        ]
+    )
+    job.total = sum(size for _, _, size in boundaries)
+    job.save(update_fields=["total"])
+    if job.total == 0:
+        job.status, job.finished_at = ScanStatus.FINISHED, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+    else:
+        chunk_ids = list(job.chunks.order_by("number").values_list("pk", flat=True))
+        transaction.on_commit(lambda: _enqueue_chunks(chunk_ids))
+    if user is not None:
+        audit(actor=user, action="scan.started", target=job, brand=brand.pk if brand else None)
+    return job
+
+
+def _chunk_boundaries(ids_qs) -> list[tuple[int, int, int]]:
+    """[(first_id, last_id, count)] for consecutive runs of SWEEP_CHUNK ids,
+    computed in the database without loading every id."""
+    sql, params = ids_qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            SELECT min(id), max(id), count(*) FROM (
+                SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS bucket
+                FROM ({sql}) AS ids(id)
+            ) AS numbered GROUP BY bucket ORDER BY bucket
+            """,  # noqa: S608 - the inner SQL is Django's own, values bound
+            [SWEEP_CHUNK, *params],
+        )
+        return [tuple(row) for row in cur.fetchall()]
+
+
+def _enqueue_chunks(chunk_ids: list[int]) -> None:
+    from .tasks import scan_chunk
+
+    for chunk_id in chunk_ids:
+        scan_chunk.delay(chunk_id)
+
+
+def scan_chunk_run(*, chunk_id: int) -> None:
+    """Scan one chunk of a job; idempotent, and a no-op for a cancelled job."""
+    try:
+        chunk = ScanChunk.objects.select_related("job").get(pk=chunk_id)
+    except ScanChunk.DoesNotExist:
+        return
+    job = chunk.job
+    if chunk.finished or job.status in (ScanStatus.CANCELLED, ScanStatus.FAILED):
+        return
+    ScanJob.objects.filter(pk=job.pk, status=ScanStatus.QUEUED).update(
+        status=ScanStatus.RUNNING, started_at=timezone.now()
+    )
+    ScanChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
+    ids = list(
+        _listings_to_sweep(job.brand)
+        .filter(pk__gte=chunk.first_id, pk__lte=chunk.last_id)
+        .values_list("pk", flat=True)
+    )
+    result = listings_scan(listing_ids=ids, brand_id=job.brand_id)
+    with transaction.atomic():
+        # Count the chunk once: only the delivery that flips ``finished`` adds.
+        if ScanChunk.objects.filter(pk=chunk.pk, finished=False).update(finished=True):
+            ScanJob.objects.filter(pk=job.pk).update(
+                done=F("done") + chunk.size, suspects_found=F("suspects_found") + result["suspects"]
+            )
+            ScanJob.objects.filter(
+                pk=job.pk, status=ScanStatus.RUNNING, done__gte=F("total")
+            ).update(status=ScanStatus.FINISHED, finished_at=timezone.now())
+
+
+@transaction.atomic
+def scan_cancel(*, user, job: ScanJob) -> ScanJob:
+    updated = ScanJob.objects.filter(
+        pk=job.pk, status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING]
+    ).update(status=ScanStatus.CANCELLED, finished_at=timezone.now())
+    if not updated:
+        raise Conflict("Only a queued or running scan can be cancelled.", code="invalid_transition")
+    audit(actor=user, action="scan.cancelled", target=job)
+    job.refresh_from_db()
+    return job
+
+
+def brand_sweep_on_assets_change(*, brand_id: int, actor=None) -> ScanJob | None:
+    """Stock cleaning: new or changed assets sweep the catalogue for the brand.
+    A sweep already queued for the brand picks the change up, so none is added."""
+    from .pipeline import refresh_reference_fingerprints
+
+    refresh_reference_fingerprints(brand_id=brand_id)
+    brand = Brand.objects.filter(pk=brand_id).first()
+    if brand is None:
+        return None
+    if ScanJob.objects.filter(brand=brand, status=ScanStatus.QUEUED).exists():
+        return None
+    return scan_start(user=None, brand=brand)
+
+
+# --- Judgments --------------------------------------------------------------------
+
+JUDGEABLE = {SuspectStatus.NEW, SuspectStatus.CONFIRMED, SuspectStatus.DISMISSED}
+
+
+@transaction.atomic
+def suspect_judge(*, user, suspect: Suspect, verdict: str, note: str = "") -> Suspect:
+    """Brand staff judge a suspect: infringing (confirmed) or not (dismissed).
+    Every judgment is a label for the learned score."""
+    if verdict not in ("infringing", "not_infringing"):
+        raise DomainError(
+            "Verdict must be infringing or not_infringing.", fields={"verdict": ["Invalid."]}
+        )
+    s = Suspect.objects.select_for_update().get(pk=suspect.pk)
+    if s.status not in JUDGEABLE:
+        raise Conflict("A complaint was already filed for this suspect.", code="already_complained")
+    s.status = SuspectStatus.CONFIRMED if verdict == "infringing" else SuspectStatus.DISMISSED
+    s.judged_by, s.judged_at, s.judgment_note = user, timezone.now(), note or ""
+    s.save(update_fields=["status", "judged_by", "judged_at", "judgment_note", "updated_at"])
+    audit(actor=user, action=f"suspect.{verdict}", target=s, reason=note or "")
+    return s
+
+
+def suspect_mark_complained(*, suspect: Suspect, user) -> None:
+    Suspect.objects.filter(pk=suspect.pk).update(
+        status=SuspectStatus.COMPLAINED, judged_by=user, judged_at=timezone.now()
+    )

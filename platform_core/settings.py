@@ -235,6 +235,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "platform_core.tasks.purge_idempotency_keys",
         "schedule": crontab(minute=17),
     },
+    "detection-full-sweep": {
+        "task": "detection.tasks.full_sweep",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "detection-retrain": {
+        "task": "detection.tasks.retrain_model",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- Security ---------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from platform_core.portal_urls import auth_urlpatterns
 from platform_core.views import healthz, public_media
 
 handler404 = "platform_core.api.errors.json_404"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("platform_core.api.urls", "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
+    *auth_urlpatterns,
     path("", include("platform_core.portal_urls")),
 ]
 

@@ -4,9 +4,11 @@ the admin console, the API and tasks all call these."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -16,6 +18,7 @@ from guardian.shortcuts import assign_perm
 from platform_core.audit import audit
 from platform_core.errors import Conflict, DomainError, Forbidden
 from platform_core.files import validate_document
+from platform_core.images import ImageRejected, reencode
 from platform_core.models import Role, User
 
 from .models import (
@@ -32,6 +35,7 @@ from .models import (
     OrganisationKind,
     OrganisationStatus,
     ProductModel,
+    ReferenceImage,
     Trademark,
 )
 from .signals import brand_assets_changed, organisation_status_changed
@@ -422,3 +426,38 @@ def fake_characteristic_add(
     audit(actor=user, action="brand.fake_characteristic_added", target=brand, characteristic=fc.pk)
     _touch_assets(brand, user)
     return fc
+
+
+@transaction.atomic
+def reference_image_add(
+    *,
+    user: User,
+    brand: Brand,
+    content: bytes,
+    kind: str,
+    product_model: ProductModel | None = None,
+) -> ReferenceImage:
+    """Store a brand's reference image, re-encoded without metadata. Its
+    fingerprints are computed by the detection pipeline, which then sweeps
+    the catalogue for the brand."""
+    if kind not in ReferenceImage.Kind.values:
+        raise DomainError("Kind must be logo or product.", fields={"kind": ["Not a valid choice."]})
+    if product_model is not None and product_model.brand_id != brand.pk:
+        raise DomainError(
+            "The product model belongs to another brand.",
+            fields={"product_model": ["Unknown product model."]},
+        )
+    try:
+        clean = reencode(content)
+    except ImageRejected as exc:
+        raise DomainError(
+            exc.message, code=exc.code, fields={"image": [exc.message]}, status=exc.status
+        ) from None
+    ref = ReferenceImage(brand=brand, kind=kind, product_model=product_model)
+    digest = hashlib.sha256(clean.content).hexdigest()[:16]
+    ref.image.save(f"{brand.pk}-{digest}.{clean.extension}", ContentFile(clean.content), save=False)
+    ref.width, ref.height = clean.width, clean.height
+    ref.save()
+    audit(actor=user, action="brand.reference_image_added", target=brand, reference_image=ref.pk)
+    _touch_assets(brand, user)
+    return ref

@@ -62,3 +62,23 @@ urlpatterns = [
         name="brand-fake-characteristics",
     ),
 ]
+
+from detection import api as detection_api  # noqa: E402
+
+urlpatterns += [
+    path(
+        "brands/<int:pk>/reference-images/",
+        detection_api.ReferenceImageCollection.as_view(),
+        name="brand-reference-images",
+    ),
+    path("suspects/", detection_api.SuspectCollection.as_view(), name="suspects"),
+    path("suspects/<int:pk>/", detection_api.SuspectDetail.as_view(), name="suspect"),
+    path(
+        "suspects/<int:pk>/judgment/",
+        detection_api.SuspectJudgment.as_view(),
+        name="suspect-judgment",
+    ),
+    path("scans/", detection_api.ScanCollection.as_view(), name="scans"),
+    path("scans/<int:pk>/", detection_api.ScanDetail.as_view(), name="scan"),
+    path("scans/<int:pk>/cancel/", detection_api.ScanCancel.as_view(), name="scan-cancel"),
+]

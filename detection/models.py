@@ -1,0 +1,195 @@
+"""Detection: the platform's rules, each brand's queue of suspected links, and
+the scan jobs that fill it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Listing
+from rightsholders.models import Brand
+
+
+class SignalCode(models.TextChoices):
+    IMAGE_MATCH = "image_match", _("Image match")
+    LOGO_SMEAR = "logo_smear", _("Logo smear")
+    BRAND_KEYWORD = "brand_keyword", _("Brand keyword")
+    HAZE_TERM = "haze_term", _("Haze term")
+    BRAND_STACKING = "brand_stacking", _("Brand stacking")
+    LOOKALIKE_NAME = "lookalike_name", _("Lookalike name")
+    PRICE_ANOMALY = "price_anomaly", _("Price anomaly")
+    REPEAT_INFRINGER = "repeat_infringer", _("Repeat infringer")
+    MODEL_SCORE = "model_score", _("Learned score")
+
+
+class DetectionPolicy(models.Model):
+    """The thresholds reviewers tune. One row; read through ``policy()``."""
+
+    suspect_threshold = models.FloatField(
+        default=0.5, help_text="A listing scored at or above this becomes a suspect of the brand."
+    )
+    block_threshold = models.FloatField(
+        default=0.9,
+        help_text="A new listing scored at or above this is held before it goes live.",
+    )
+    min_labels_for_model = models.PositiveIntegerField(
+        default=40,
+        help_text="Judgments needed (of each verdict) before a learned score is trained.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("detection policy")
+        verbose_name_plural = _("detection policy")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(suspect_threshold__gt=0)
+                & Q(suspect_threshold__lte=models.F("block_threshold"))
+                & Q(block_threshold__lte=1),
+                name="thresholds_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"suspect ≥ {self.suspect_threshold}, hold ≥ {self.block_threshold}"
+
+
+class HazeTerm(models.Model):
+    """A platform-wide "haze" term ("same style", "replica", "同款" …) that,
+    beside a brand name, signals an imitation."""
+
+    term = models.CharField(max_length=80, unique=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class SuspectStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONFIRMED = "confirmed", _("Confirmed infringing")
+    DISMISSED = "dismissed", _("Dismissed")
+    COMPLAINED = "complained", _("Complaint filed")
+
+
+class Suspect(models.Model):
+    """A listing suspected of infringing one brand: one row per (listing, brand),
+    updated by every rescan."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="suspects")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="suspects")
+    score = models.FloatField()
+    signals = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=16, choices=SuspectStatus.choices, default=SuspectStatus.NEW
+    )
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    judged_at = models.DateTimeField(null=True, blank=True)
+    judgment_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "brand"], name="suspect_per_listing_brand")
+        ]
+        indexes = [
+            # The brand's queue: by score, highest first, optionally by status.
+            models.Index(fields=["brand", "-score", "-id"], name="suspect_queue"),
+            models.Index(fields=["brand", "status", "-score", "-id"], name="suspect_queue_status"),
+            models.Index(fields=["-score", "-id"], name="suspect_score"),
+        ]
+
+    def __str__(self) -> str:
+        return f"listing {self.listing_id} for brand {self.brand_id} ({self.score:.2f})"
+
+    @property
+    def signal_codes(self) -> list[str]:
+        return [s["code"] for s in self.signals]
+
+
+class ScanStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ScanJob(models.Model):
+    """A sweep of stored listings: for one brand ("stock cleaning") or the
+    whole catalogue. Split into chunks that any worker can take."""
+
+    class Kind(models.TextChoices):
+        BRAND_SWEEP = "brand_sweep", _("Brand sweep")
+        FULL_SWEEP = "full_sweep", _("Full sweep")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.CASCADE, related_name="scan_jobs"
+    )
+    status = models.CharField(max_length=16, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    suspects_found = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["brand", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.done}/{self.total})"
+
+    @property
+    def progress(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+
+class ScanChunk(models.Model):
+    """One task's share of a job: listings with ids in [first_id, last_id]. A
+    chunk counts toward ``done`` once, however often it is delivered."""
+
+    job = models.ForeignKey(ScanJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    size = models.PositiveIntegerField()
+    finished = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="scan_chunk_unique")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.number} of job {self.job_id}"
+
+
+class ModelVersion(models.Model):
+    """A trained learned-score model with its cross-validated quality."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    labels = models.PositiveIntegerField()
+    positives = models.PositiveIntegerField()
+    precision = models.FloatField()
+    recall = models.FloatField()
+    blob = models.BinaryField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"model #{self.pk} (P={self.precision:.2f}, R={self.recall:.2f})"
