@@ -1,0 +1,165 @@
+"""Detection end to end with a real worker: listings pushed in, scored, held
+or queued as suspects for the brand; sweeps; judgments."""
+
+import io
+
+import pytest
+from PIL import Image, ImageEnhance
+
+from detection.models import Suspect
+from marketplace.models import Listing
+from rightsholders import services
+from tests.conftest import wait_until
+from tests.images import b64, jpeg_bytes, photo
+
+pytestmark = pytest.mark.django_db
+
+
+def _jpeg(img: Image.Image, quality=80) -> bytes:
+    out = io.BytesIO()
+    img.convert("RGB").save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def knockoff_of(seed: int) -> bytes:
+    """The brand's product photo as a counterfeiter re-posts it: resized,
+    colour-shifted, recompressed."""
+    img = photo(seed, (800, 800)).resize((600, 600))
+    img = ImageEnhance.Color(img).enhance(1.3)
+    return _jpeg(img, quality=70)
+
+
+def push(client, external_id, title, images=(), shop="S-1", price="99.00"):
+    body = {
+        "external_id": external_id,
+        "shop": {"external_id": shop, "name": f"Shop {shop}", "seller_external_id": f"U-{shop}"},
+        "title": title,
+        "price": price,
+        "currency": "CNY",
+        "images": [{"content_base64": b64(i)} for i in images],
+    }
+    response = client.post("/api/v1/listings/", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+def scanned(listing_id):
+    return wait_until(
+        lambda: (x := Listing.objects.get(pk=listing_id)).scanned_at and x,
+        message=f"listing {listing_id} was not scanned",
+    )
+
+
+@pytest.fixture
+def haze_terms(transactional_db):
+    """The platform's default haze terms (a flushed test database loses the
+    rows the data migration put there)."""
+    import importlib
+
+    from detection.models import HazeTerm
+
+    defaults = importlib.import_module("detection.migrations.0002_default_haze_terms")
+    HazeTerm.objects.bulk_create(
+        [HazeTerm(term=t) for t in defaults.DEFAULT_HAZE_TERMS], ignore_conflicts=True
+    )
+
+
+@pytest.fixture
+def protected(alice, adidas, haze_terms):
+    """Adidas with a product photo, a model with MSRP, a price floor, a keyword."""
+    services.reference_image_add(
+        user=alice, brand=adidas, content=_jpeg(photo(11, (800, 800)), 92), kind="product"
+    )
+    from detection.pipeline import refresh_reference_fingerprints
+
+    refresh_reference_fingerprints(brand_id=adidas.pk)
+    services.product_model_add(
+        user=alice, brand=adidas, name="Superstar", model_number="EG4958", msrp=899, currency="CNY"
+    )
+    services.fake_characteristic_add(
+        user=alice, brand=adidas, kind="keyword", value="factory outlet"
+    )
+    services.authorised_shop_add(user=alice, brand=adidas, shop_external_id="S-OFFICIAL")
+    return adidas
+
+
+def test_a_counterfeit_is_held_and_queued_with_its_reasons(api, mo, alice, worker, protected):
+    listing_id = push(
+        api(mo), "L-fake", "Adidas Superstar EG4958 1:1 同款", [knockoff_of(11)], price="129.00"
+    )
+    listing = scanned(listing_id)
+    assert listing.status == "held"
+    suspect = Suspect.objects.get(listing_id=listing_id, brand=protected)
+    codes = {s["code"] for s in suspect.signals}
+    assert {"image_match", "haze_term", "brand_keyword", "price_anomaly"} <= codes
+    shown = api(alice).get(f"/api/v1/suspects/{suspect.pk}/").json()
+    assert shown["listing"]["external_id"] == "L-fake"
+    assert shown["score"] >= 0.9
+    haze = next(s for s in shown["signals"] if s["code"] == "haze_term")
+    assert "1:1" in haze["detail"] or "同款" in haze["detail"]
+    risk = api(mo).get(f"/api/v1/listings/{listing_id}/").json()["risk"]
+    assert risk["score"] == shown["score"] and risk["signals"]
+
+
+def test_legitimate_listings_go_live_without_a_suspect(api, mo, worker, protected):
+    client = api(mo)
+    official = push(
+        client,
+        "L-off",
+        "Adidas Superstar EG4958",
+        [jpeg_bytes(11)],
+        shop="S-OFFICIAL",
+        price="899.00",
+    )
+    fruit = push(client, "L-apple", "Fresh pineapple and apple box, 5 kg", [jpeg_bytes(3)])
+    phone_case = push(client, "L-case", "Shoe bag compatible with Adidas sneakers", [])
+    for listing_id in (official, fruit, phone_case):
+        assert scanned(listing_id).status == "active"
+    assert not Suspect.objects.filter(listing_id__in=[official, fruit, phone_case]).exists()
+
+
+def test_a_brand_sweep_finds_existing_listings_and_reports_progress(api, mo, alice, worker, adidas):
+    client = api(mo)
+    ids = [push(client, f"L-{n}", f"Nordic wool scarf {n}") for n in range(5)]
+    ids.append(push(client, "L-tell", "Superstar trainers by Adidas, factory seconds"))
+    for listing_id in ids:
+        scanned(listing_id)
+    assert not Suspect.objects.exists()  # naming a brand alone is not enough
+    # The brand knows genuine stock is never sold as "factory seconds".
+    services.fake_characteristic_add(
+        user=alice, brand=adidas, kind="keyword", value="factory seconds"
+    )
+    job = api(alice).post("/api/v1/scans/", {"brand": adidas.pk}, format="json")
+    assert job.status_code == 202
+    body = job.json()
+    assert body["total"] == 6 and body["status"] in ("queued", "running", "finished")
+    done = wait_until(
+        lambda: (
+            (j := api(alice).get(f"/api/v1/scans/{body['id']}/").json())["status"] == "finished"
+            and j
+        )
+    )
+    assert done["done"] == done["total"] == 6
+    assert Suspect.objects.filter(brand=adidas, listing__external_id="L-tell").exists()
+
+
+def test_judgments_and_the_queue_order(api, alice, bob, bob_org, adidas):
+    from tests.factories import ListingFactory
+
+    low = Suspect.objects.create(listing=ListingFactory(), brand=adidas, score=0.55, signals=[])
+    high = Suspect.objects.create(listing=ListingFactory(), brand=adidas, score=0.95, signals=[])
+    client = api(alice)
+    queue = client.get("/api/v1/suspects/").json()["results"]
+    assert [s["id"] for s in queue] == [high.pk, low.pk]
+    assert client.get("/api/v1/suspects/?min_score=0.95").json()["results"][0]["id"] == high.pk
+    response = client.post(
+        f"/api/v1/suspects/{low.pk}/judgment/",
+        {"verdict": "not_infringing", "note": "Licensed reseller"},
+        format="json",
+    )
+    assert response.json()["status"] == "dismissed"
+    assert [s["id"] for s in client.get("/api/v1/suspects/?status=new").json()["results"]] == [
+        high.pk
+    ]
+    bad = client.post(f"/api/v1/suspects/{high.pk}/judgment/", {"verdict": "maybe"}, format="json")
+    assert bad.status_code == 400 and "verdict" in bad.json()["error"]["fields"]
