@@ -198,6 +198,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "rightsholders.models.OrganisationKind",
+        "OrganisationStatusEnum": "rightsholders.models.OrganisationStatus",
+        "CredentialStatusEnum": "rightsholders.models.CredentialStatus",
+        "ReferenceImageKindEnum": "rightsholders.models.ReferenceImage.Kind",
+        "FakeCharacteristicKindEnum": "rightsholders.models.FakeCharacteristic.Kind",
+        "ListingStatusEnum": "marketplace.models.ListingStatus",
+        "ShopStatusEnum": "marketplace.models.ShopStatus",
+        "ScanKindEnum": "detection.models.ScanJob.Kind",
+        "ScanStatusEnum": "detection.models.ScanStatus",
+        "SuspectStatusEnum": "detection.models.SuspectStatus",
+    },
 }
 # Request bodies: bulk listing intake may carry base64 images, up to 64 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024

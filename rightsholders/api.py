@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -186,6 +186,9 @@ class IntegrityLedger(ListAPIView):
         return org.integrity_events.all()
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "example": "18,25"}, {"type": "array", "items": {"type": "integer"}}]}
+)
 class NiceClassesField(serializers.Field):
     """``18,25`` in a form, ``[18, 25]`` in JSON."""
 

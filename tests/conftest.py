@@ -174,7 +174,14 @@ class Worker:
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
-                self.kill()
+                pass
+            # Pool children may outlive the main process by a moment; they hold
+            # connections to the test database, which must be dropped next.
+            self.kill()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def log(self) -> str:
         return self.log_path.read_text()

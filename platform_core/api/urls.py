@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace import api as marketplace_api
@@ -82,3 +82,5 @@ urlpatterns += [
     path("scans/<int:pk>/", detection_api.ScanDetail.as_view(), name="scan"),
     path("scans/<int:pk>/cancel/", detection_api.ScanCancel.as_view(), name="scan-cancel"),
 ]
+
+urlpatterns += [path("", include("complaints.api_urls"))]
