@@ -149,7 +149,13 @@ def test_reviewers_see_every_organisation(api, rita, bob_org, alices_things):
 
 # --- Portal pages ---------------------------------------------------------------------
 
-PORTAL_PAGES = ["/organisations/{org.pk}/", "/brands/{brand.pk}/"]
+PORTAL_PAGES = [
+    "/organisations/{org.pk}/",
+    "/brands/{brand.pk}/",
+    "/brands/{brand.pk}/assets/",
+    "/suspects/{suspect.pk}/",
+    "/scans/{scan.pk}/progress/",
+]
 
 
 @pytest.mark.parametrize("template", PORTAL_PAGES)
@@ -163,6 +169,15 @@ def test_portal_pages_are_404_for_another_organisation(
     assert client.get(url).status_code == 404
     assert client.post(url, {"action": "shop", "shop-shop_external_id": "S-x"}).status_code == 404
     assert alices_things["brand"].authorised_shops.count() == 1
+
+
+def test_the_portal_queue_lists_only_ones_own_suspects(client, bob, bob_org, alices_things):
+    client.force_login(bob)
+    page = client.get("/suspects/").content.decode()
+    assert "Adidas Superstar 1:1" not in page
+    client.post("/suspects/judge/", {"ids": [alices_things["suspect"].pk], "verdict": "infringing"})
+    alices_things["suspect"].refresh_from_db()
+    assert alices_things["suspect"].status == "new"
 
 
 def test_the_portal_home_lists_only_ones_own_organisations(client, bob, bob_org, alices_things):
