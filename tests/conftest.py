@@ -3,6 +3,7 @@ Celery worker subprocess consuming this run's queue against the test database.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -171,17 +172,13 @@ class Worker:
 
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                pass
             # Pool children may outlive the main process by a moment; they hold
             # connections to the test database, which must be dropped next.
             self.kill()
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     def log(self) -> str:
         return self.log_path.read_text()
