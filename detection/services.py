@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,7 +33,6 @@ from .models import (
 log = logging.getLogger(__name__)
 
 INTAKE_CHUNK = marketplace_services.INTAKE_CHUNK
-SWEEP_CHUNK = 500  # listings per sweep task
 
 
 def policy() -> DetectionPolicy:
@@ -153,7 +153,7 @@ def _listings_to_sweep(brand: Brand | None):
 def scan_start(*, user, brand: Brand | None = None) -> ScanJob:
     """Start a sweep of the stored catalogue, for one brand or for all.
 
-    Chunks are fixed at start (id ranges of ``SWEEP_CHUNK`` listings), so
+    Chunks are fixed at start (id ranges of ``DETECTION_SWEEP_CHUNK`` listings), so
     progress is ``done/total`` and each chunk counts once however often it is
     delivered."""
     if brand is None and user is not None and user.role != Role.REVIEWER:
@@ -182,7 +182,7 @@ def scan_start(*, user, brand: Brand | None = None) -> ScanJob:
 
 
 def _chunk_boundaries(ids_qs) -> list[tuple[int, int, int]]:
-    """[(first_id, last_id, count)] for consecutive runs of SWEEP_CHUNK ids,
+    """[(first_id, last_id, count)] for consecutive runs of sweep-chunk ids,
     computed in the database without loading every id."""
     sql, params = ids_qs.query.sql_with_params()
     with connection.cursor() as cur:
@@ -193,7 +193,7 @@ def _chunk_boundaries(ids_qs) -> list[tuple[int, int, int]]:
                 FROM ({sql}) AS ids(id)
             ) AS numbered GROUP BY bucket ORDER BY bucket
             """,  # noqa: S608 - the inner SQL is Django's own, values bound
-            [SWEEP_CHUNK, *params],
+            [settings.DETECTION_SWEEP_CHUNK, *params],
         )
         return [tuple(row) for row in cur.fetchall()]
 

@@ -105,10 +105,19 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.1, message:
 class Worker:
     """A ``celery worker`` subprocess bound to the test database and this run's queue."""
 
-    def __init__(self, db_name: str, log_path: Path, concurrency: int = 1):
+    def __init__(
+        self,
+        db_name: str,
+        log_path: Path,
+        concurrency: int = 1,
+        queue: str | None = None,
+        env: dict | None = None,
+    ):
         self.db_name = db_name
         self.log_path = log_path
         self.concurrency = concurrency
+        self.queue = queue
+        self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Worker:
@@ -121,6 +130,7 @@ class Worker:
             f"{base['PORT']}/{self.db_name}"
         )
         env["DJANGO_SETTINGS_MODULE"] = "platform_core.settings_test"
+        env.update(self.extra_env)
         self.log_path.write_text("")
         self.proc = subprocess.Popen(
             [
@@ -133,7 +143,7 @@ class Worker:
                 "-l",
                 "info",
                 "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
+                self.queue or settings.CELERY_TASK_DEFAULT_QUEUE,
                 "--concurrency",
                 str(self.concurrency),
                 "--pool",
