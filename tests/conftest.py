@@ -219,3 +219,13 @@ def worker(celery_worker, transactional_db):
     if celery_worker.proc.poll() is not None:
         pytest.fail("the Celery worker died:\n" + celery_worker.log()[-4000:])
     return celery_worker
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_temporary_media():
+    yield
+    import shutil
+
+    temp = os.environ.get("COGUARD_TEMP_MEDIA")
+    if temp and temp == os.environ.get("MEDIA_ROOT"):
+        shutil.rmtree(temp, ignore_errors=True)

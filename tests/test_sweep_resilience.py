@@ -25,16 +25,18 @@ def own_queue():
     current_app.conf.task_default_queue = previous
 
 
-def test_a_killed_worker_mid_chunk_loses_no_work(
-    alice, adidas, _worker_db, own_queue, tmp_path
-):
+def test_a_killed_worker_mid_chunk_loses_no_work(alice, adidas, _worker_db, own_queue, tmp_path):
     seller = Seller.objects.create(external_id="U-1")
     shop = Shop.objects.create(external_id="S-1", name="Copies", seller=seller)
     Listing.objects.bulk_create(
         [
             Listing(
-                external_id=f"L-{n}", shop=shop, title=f"Adidas style sneaker {n}, factory seconds",
-                price="59.00", currency="CNY", status="active",
+                external_id=f"L-{n}",
+                shop=shop,
+                title=f"Adidas style sneaker {n}, factory seconds",
+                price="59.00",
+                currency="CNY",
+                status="active",
             )
             for n in range(6000)
         ]
@@ -44,7 +46,9 @@ def test_a_killed_worker_mid_chunk_loses_no_work(
     fake_characteristic_add(user=alice, brand=adidas, kind="keyword", value="factory seconds")
     # Redeliver unacknowledged work after 3 s, sweeping for it every second.
     fast_redelivery = {
-        "CELERY_VISIBILITY": "3", "CELERY_RESTORE_INTERVAL": "1", "CELERY_RESTORE_THROTTLE": "1",
+        "CELERY_VISIBILITY": "3",
+        "CELERY_RESTORE_INTERVAL": "1",
+        "CELERY_RESTORE_THROTTLE": "1",
     }
     first = Worker(_worker_db, tmp_path / "first.log", queue=own_queue, env=fast_redelivery)
     with override_settings(DETECTION_SWEEP_CHUNK=3000):
@@ -55,7 +59,9 @@ def test_a_killed_worker_mid_chunk_loses_no_work(
         # Kill it once it has started a chunk and before any chunk is finished.
         wait_until(
             lambda: ScanChunk.objects.filter(job=job, attempts__gte=1).exists(),
-            timeout=60, interval=0.02, message="no chunk started",
+            timeout=60,
+            interval=0.02,
+            message="no chunk started",
         )
         first.kill()
         job.refresh_from_db()
@@ -68,7 +74,9 @@ def test_a_killed_worker_mid_chunk_loses_no_work(
     try:
         wait_until(
             lambda: ScanJob.objects.get(pk=job.pk).status == "finished",
-            timeout=180, interval=0.5, message="the sweep did not finish after the kill",
+            timeout=180,
+            interval=0.5,
+            message="the sweep did not finish after the kill",
         )
     finally:
         second.stop()

@@ -63,6 +63,8 @@ class ScanContext:
     haze_terms: list[str]
     reference_index: object  # HammingIndex over reference fingerprints
     reference_brand: dict[int, tuple[int, str]]  # reference image id -> (brand id, kind)
+    model: object = None  # the active learned model, if any
+    model_version: int | None = None
     version: str = ""
 
 

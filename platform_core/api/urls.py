@@ -81,6 +81,7 @@ urlpatterns += [
     path("scans/", detection_api.ScanCollection.as_view(), name="scans"),
     path("scans/<int:pk>/", detection_api.ScanDetail.as_view(), name="scan"),
     path("scans/<int:pk>/cancel/", detection_api.ScanCancel.as_view(), name="scan-cancel"),
+    path("models/", detection_api.ModelVersionCollection.as_view(), name="model-versions"),
 ]
 
 urlpatterns += [path("", include("complaints.api_urls"))]

