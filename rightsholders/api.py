@@ -187,7 +187,12 @@ class IntegrityLedger(ListAPIView):
 
 
 @extend_schema_field(
-    {"oneOf": [{"type": "string", "example": "18,25"}, {"type": "array", "items": {"type": "integer"}}]}
+    {
+        "oneOf": [
+            {"type": "string", "example": "18,25"},
+            {"type": "array", "items": {"type": "integer"}},
+        ]
+    }
 )
 class NiceClassesField(serializers.Field):
     """``18,25`` in a form, ``[18, 25]`` in JSON."""
