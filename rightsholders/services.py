@@ -299,6 +299,8 @@ def authorisation_decide(
     _require_reviewer(reviewer)
     if decision not in (CredentialStatus.VERIFIED, CredentialStatus.REJECTED):
         raise DomainError("Decision must be verified or rejected.")
+    if decision == CredentialStatus.REJECTED and not (reason or "").strip():
+        raise DomainError("A reason is required to reject.", fields={"reason": ["Required."]})
     auth = Authorisation.objects.select_for_update().get(pk=authorisation.pk)
     auth.status = decision
     auth.status_reason = reason or ""

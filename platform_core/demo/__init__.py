@@ -1,0 +1,1 @@
+"""Demo data: deterministic generators used by ``manage.py seed_demo``."""
