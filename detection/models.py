@@ -59,6 +59,9 @@ class HazeTerm(models.Model):
     beside a brand name, signals an imitation."""
 
     term = models.CharField(max_length=80, unique=True)
+    weight = models.FloatField(
+        default=0.7, help_text="How explicit a sign of copying it is, 0..1 (replica: 0.9)."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

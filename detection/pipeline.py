@@ -1,9 +1,9 @@
 """The scan itself: build the context signals consult, run every signal over a
 batch of listings, combine findings into scores.
 
-The context (brand names, haze terms, the reference-image index) is built
-once per worker process and rebuilt only when brands' assets change, so a
-chunk of listings costs one context check, not one per listing.
+The context (brand names and lookalike index, haze terms, the reference-image
+index) is built once per worker process and rebuilt only when brands' assets
+change, so a chunk of listings costs one context check, not one per listing.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
-import imagehash
 from django.db.models import Count, Max
 from PIL import Image
 
@@ -26,36 +26,24 @@ from rightsholders.models import (
 )
 
 from . import learning
-from .engine.hamming_index import HammingIndex
+from .engine.hamming_index import as_uint64_array
+from .engine.image_signals import Fingerprint, ImageMatcher, LogoReference, fingerprint
+from .engine.imagehash_fast import to_signed64, to_unsigned64
+from .engine.matcher import BrandMatcher, ProtectedName
+from .engine.text_signals import TextSignalDetector
 from .models import HazeTerm, ModelVersion
-from .signals import SIGNALS, BrandFacts, Finding, ListingFacts, ScanContext
+from .signals import SIGNALS, BrandFacts, Finding, ImageHit, ListingFacts, ScanContext
 from .signals.model_score import ModelScore
-from .text import BrandMatcher, TermMatcher
-
-MODEL_SCORE = ModelScore()
 
 log = logging.getLogger(__name__)
-
-# Centre crops hashed besides the whole picture, so a listing photo cropped by
-# up to ~15% still lands near one of a reference's fingerprints.
-CROP_FRACTIONS = (1.0, 0.85)
+MODEL_SCORE = ModelScore()
 
 
-def _signed(value: int) -> int:
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def fingerprint_image(img: Image.Image) -> list[int]:
-    """Perceptual hashes (signed 64-bit, for Postgres bigint) of an image."""
-    grey = img.convert("L")
-    out = []
-    w, h = grey.size
-    for frac in CROP_FRACTIONS:
-        cw, ch = int(w * frac), int(h * frac)
-        box = ((w - cw) // 2, (h - ch) // 2, (w - cw) // 2 + cw, (h - ch) // 2 + ch)
-        crop = grey if frac == 1.0 else grey.crop(box)
-        out.append(_signed(int(str(imagehash.phash(crop)), 16)))
-    return out
+def fingerprint_image(img: Image.Image, *, role: str = "listing") -> tuple[list[int], bytes]:
+    """Perceptual hashes (signed 64-bit, for Postgres bigint) of an image's crops,
+    and the crops' thumbnails that confirm a hash hit."""
+    fp = fingerprint(img, role=role)
+    return [to_signed64(h) for h in fp.hashes], fp.thumbs
 
 
 def refresh_reference_fingerprints(*, brand_id: int) -> int:
@@ -63,9 +51,10 @@ def refresh_reference_fingerprints(*, brand_id: int) -> int:
     count = 0
     for ref in ReferenceImage.objects.filter(brand_id=brand_id, fingerprints=[]):
         with ref.image.open("rb") as fh, Image.open(fh) as img:
-            img.load()
-            ref.fingerprints = fingerprint_image(img)
-        ref.save(update_fields=["fingerprints"])
+            ref.fingerprints, ref.fingerprint_thumbs = fingerprint_image(
+                img.convert("RGB"), role="reference"
+            )
+        ref.save(update_fields=["fingerprints", "fingerprint_thumbs"])
         count += 1
     return count
 
@@ -80,8 +69,9 @@ def _version() -> str:
     haze = HazeTerm.objects.aggregate(n=Count("id"), m=Max("id"))
     refs = ReferenceImage.objects.exclude(fingerprints=[]).aggregate(n=Count("id"), m=Max("id"))
     model = ModelVersion.objects.filter(active=True).aggregate(m=Max("id"))
-    return (
-        f"{brands['n']}:{brands['t']}:{haze['n']}:{haze['m']}:{refs['n']}:{refs['m']}:{model['m']}"
+    return ":".join(
+        str(v)
+        for v in (brands["n"], brands["t"], haze["n"], haze["m"], refs["n"], refs["m"], model["m"])
     )
 
 
@@ -93,10 +83,18 @@ def context() -> ScanContext:
     return _context
 
 
+@lru_cache(maxsize=512)
+def _logo_reference(ref_id: int) -> LogoReference:
+    ref = ReferenceImage.objects.get(pk=ref_id)
+    with ref.image.open("rb") as fh, Image.open(fh) as img:
+        return LogoReference.from_image(img.convert("RGB"))
+
+
 def _build_context(version: str) -> ScanContext:
-    brands: dict[int, BrandFacts] = {}
-    for b in Brand.objects.only("id", "name", "aliases"):
-        brands[b.pk] = BrandFacts(b.pk, b.name, b.all_names, frozenset(), {}, [], [])
+    brands: dict[int, BrandFacts] = {
+        b.pk: BrandFacts(b.pk, b.name, b.all_names, frozenset(), {}, [], [])
+        for b in Brand.objects.only("id", "name", "aliases")
+    }
     shops: dict[int, set[str]] = {}
     for brand_id, shop in AuthorisedShop.objects.values_list("brand_id", "shop_external_id"):
         shops.setdefault(brand_id, set()).add(shop)
@@ -109,24 +107,35 @@ def _build_context(version: str) -> ScanContext:
             brands[fc.brand_id].keywords.append(fc.value)
     for pm in ProductModel.objects.all():
         brands[pm.brand_id].msrps.append((pm.name, pm.model_number, pm.msrp, pm.currency))
-    matcher = BrandMatcher([(b.id, name) for b in brands.values() for name in b.names])
-    haze_terms = list(HazeTerm.objects.filter(active=True).values_list("term", flat=True))
-    hashes, ids, ref_brand = [], [], {}
-    for ref_id, brand_id, kind, fps in ReferenceImage.objects.exclude(fingerprints=[]).values_list(
-        "id", "brand_id", "kind", "fingerprints"
-    ):
-        ref_brand[ref_id] = (brand_id, kind)
-        hashes.extend(fps)
-        ids.extend([ref_id] * len(fps))
-    version_row = learning.active_version()
+
+    names = BrandMatcher(ProtectedName(b.id, b.name, tuple(b.names[1:])) for b in brands.values())
+    haze = dict(HazeTerm.objects.filter(active=True).values_list("term", "weight"))
+    keywords = BrandMatcher(
+        ProtectedName(b.id, k) for b in brands.values() for k in b.keywords if k.strip()
+    )
+
+    images = ImageMatcher()
+    reference_kind: dict[int, tuple[int, str]] = {}
+    refs = ReferenceImage.objects.exclude(fingerprints=[]).values_list(
+        "id", "brand_id", "kind", "fingerprints", "fingerprint_thumbs"
+    )
+    for ref_id, brand_id, kind, hashes, thumbs in refs.iterator():
+        reference_kind[ref_id] = (brand_id, kind)
+        images.add_reference(ref_id, Fingerprint([to_unsigned64(h) for h in hashes], bytes(thumbs)))
+        if kind == ReferenceImage.Kind.LOGO:
+            brands[brand_id].logo_ids.append(ref_id)
+    _logo_reference.cache_clear()
+
+    active = learning.active_version()
     return ScanContext(
-        model=learning.load(version_row) if version_row else None,
-        model_version=version_row.pk if version_row else None,
         brands=brands,
-        matcher=matcher,
-        haze_terms=haze_terms,
-        reference_index=HammingIndex(hashes, ids),
-        reference_brand=ref_brand,
+        text=TextSignalDetector(names, haze_terms=haze),
+        keywords=keywords,
+        images=images,
+        reference_kind=reference_kind,
+        logo_loader=_logo_reference,
+        model=learning.load(active) if active else None,
+        model_version=active.pk if active else None,
         version=version,
     )
 
@@ -155,35 +164,62 @@ def _combine(weights: list[float]) -> float:
     return 1.0 - remaining
 
 
-def scan_batch(listings: list[Listing]) -> dict[int, ListingOutcome]:
-    ctx = context()
-    haze = TermMatcher(ctx.haze_terms)
-    findings: dict[int, dict[int, list[Finding]]] = {}
-    for listing in listings:
-        facts = ListingFacts(
-            id=listing.pk,
-            title=listing.title,
-            description=listing.description,
-            price=listing.price,
-            currency=listing.currency,
-            shop_external_id=listing.shop.external_id,
-            seller_id=listing.shop.seller_id,
-            fingerprints=[
-                img.fingerprints
-                for img in listing.images.all()
-                if img.status == ImageStatus.READY and img.fingerprints
-            ],
+def _image_hits(ctx: ScanContext, images) -> dict[int, ImageHit]:
+    best: dict[int, ImageHit] = {}
+    for img in images:
+        fp = Fingerprint(as_uint64_array(img.fingerprints).tolist(), bytes(img.fingerprint_thumbs))
+        for match in ctx.images.match(fp):
+            brand_id, kind = ctx.reference_kind[match.reference_id]
+            hit = ImageHit(match.reference_id, kind, match.distance, match.correlation)
+            if brand_id not in best or hit.distance < best[brand_id].distance:
+                best[brand_id] = hit
+    return best
+
+
+def _facts(
+    listings: list[Listing], ctx: ScanContext, strikes: dict[int, int]
+) -> list[ListingFacts]:
+    texts = ctx.text.analyse_many([(x.title, x.description) for x in listings])
+    facts = []
+    for listing, text_findings in zip(listings, texts, strict=True):
+        ready = [
+            img
+            for img in listing.images.all()
+            if img.status == ImageStatus.READY and img.fingerprints
+        ]
+        facts.append(
+            ListingFacts(
+                id=listing.pk,
+                title=listing.title,
+                description=listing.description,
+                price=listing.price,
+                currency=listing.currency,
+                shop_external_id=listing.shop.external_id,
+                seller_id=listing.shop.seller_id,
+                image_files=[img.image.name for img in ready],
+                text_findings=text_findings,
+                image_hits=_image_hits(ctx, ready),
+                seller_strikes=strikes.get(listing.shop.seller_id, 0),
+            )
         )
-        text = f"{listing.title}\n{listing.description}"
-        facts.mentions = ctx.matcher.find(text)
-        facts.haze = haze.find(text) if facts.mentions else []
-        by_brand = findings[listing.pk] = {}
+    return facts
+
+
+def scan_batch(listings: list[Listing]) -> dict[int, ListingOutcome]:
+    """Score a batch of listings (shops and images prefetched) against every brand."""
+    ctx = context()
+    from .signals.repeat_infringer import seller_strikes
+
+    strikes = seller_strikes({x.shop.seller_id for x in listings})
+    findings: dict[int, dict[int, list[Finding]]] = {}
+    for facts in _facts(listings, ctx, strikes):
+        by_brand = findings[facts.id] = {}
         for signal in SIGNALS:
             for finding in signal.evaluate(facts, ctx):
                 by_brand.setdefault(finding.brand_id, []).append(finding)
 
     # The learned score, batched over every (listing, brand) with rule evidence.
-    titles = {listing.pk: listing.title for listing in listings}
+    titles = {x.pk: x.title for x in listings}
     candidates = [
         (listing_id, brand_id, titles[listing_id], [f.as_json() for f in fs])
         for listing_id, by_brand in findings.items()

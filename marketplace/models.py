@@ -99,6 +99,7 @@ class ListingImage(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     fingerprints = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    fingerprint_thumbs = models.BinaryField(default=b"", blank=True)
     status = models.CharField(
         max_length=16, choices=ImageStatus.choices, default=ImageStatus.PENDING
     )

@@ -220,8 +220,8 @@ def _delete_files(pairs) -> None:
 def listing_images_intake(*, listing_ids: list[int], fingerprint=None) -> dict[str, int]:
     """Fetch or read, re-encode and fingerprint the pending images of these
     listings. Idempotent: ready images are skipped, so a redelivered task only
-    finishes what is missing. ``fingerprint(PIL image) -> list[int]`` is the
-    detection engine's, passed in to keep this app free of it."""
+    finishes what is missing. ``fingerprint(PIL image) -> (hashes, thumbs)`` is
+    the detection engine's, passed in to keep this app free of it."""
     from platform_core.images import reencode
 
     done = failed = 0
@@ -256,7 +256,9 @@ def listing_images_intake(*, listing_ids: list[int], fingerprint=None) -> dict[s
             save=False,
         )
         img.width, img.height = clean.width, clean.height
-        img.fingerprints = fingerprint(clean.image) if fingerprint else []
+        img.fingerprints, img.fingerprint_thumbs = (
+            fingerprint(clean.image) if fingerprint else ([], b"")
+        )
         img.source_sha256 = img.source_sha256 or sha
         img.status, img.error = ImageStatus.READY, ""
         img.save(
@@ -266,6 +268,7 @@ def listing_images_intake(*, listing_ids: list[int], fingerprint=None) -> dict[s
                 "width",
                 "height",
                 "fingerprints",
+                "fingerprint_thumbs",
                 "source_sha256",
                 "status",
                 "error",

@@ -233,8 +233,10 @@ class ReferenceImage(models.Model):
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    # Perceptual fingerprints (signed 64-bit), computed once at upload.
+    # Perceptual fingerprints (signed 64-bit pHashes of several crops) and the
+    # crops' 16×16 thumbnails that confirm a hash hit; computed once.
     fingerprints = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    fingerprint_thumbs = models.BinaryField(default=b"", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

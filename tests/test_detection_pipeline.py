@@ -58,9 +58,10 @@ def haze_terms(transactional_db):
 
     from detection.models import HazeTerm
 
-    defaults = importlib.import_module("detection.migrations.0002_default_haze_terms")
+    defaults = importlib.import_module("detection.migrations.0003_hazeterm_weight")
     HazeTerm.objects.bulk_create(
-        [HazeTerm(term=t) for t in defaults.DEFAULT_HAZE_TERMS], ignore_conflicts=True
+        [HazeTerm(term=t, weight=w) for t, w in defaults.HAZE_TERM_WEIGHTS.items()],
+        ignore_conflicts=True,
     )
 
 

@@ -25,9 +25,19 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class ImageHit:
+    """A listing photo matching one of a brand's reference images."""
+
+    reference_id: int
+    kind: str  # logo | product
+    distance: int
+    correlation: float
+
+
 @dataclass
 class ListingFacts:
-    """What the scan knows of one listing, loaded once per batch."""
+    """What the scan knows of one listing, gathered once per batch."""
 
     id: int
     title: str
@@ -36,10 +46,16 @@ class ListingFacts:
     currency: str
     shop_external_id: str
     seller_id: int
-    fingerprints: list[list[int]]  # per ready image
-    # Filled once per listing by the text pass, read by the text signals.
-    mentions: dict[int, list[str]] = field(default_factory=dict)  # brand id -> matched names
-    haze: list[str] = field(default_factory=list)
+    image_files: list[str]  # stored, re-encoded photos (for the logo smear check)
+    text_findings: list = field(default_factory=list)  # engine TextFinding
+    image_hits: dict[int, ImageHit] = field(default_factory=dict)  # brand id -> best hit
+    seller_strikes: int = 0
+
+    @property
+    def implicated_brands(self) -> set[int]:
+        """Brands the listing names, imitates or shows."""
+        brands = {b for f in self.text_findings for b in f.brand_ids}
+        return brands | set(self.image_hits)
 
 
 @dataclass
@@ -50,7 +66,11 @@ class BrandFacts:
     authorised_shops: frozenset[str]
     price_floors: dict[str, Decimal]  # currency -> floor
     msrps: list[tuple[str, str, Decimal, str]]  # (name, model number, msrp, currency)
-    keywords: list[str]
+    keywords: list[str]  # the brand's declared tell-tale keywords
+    logo_ids: list[int] = field(default_factory=list)
+
+    def authorises(self, shop_external_id: str) -> bool:
+        return shop_external_id in self.authorised_shops
 
 
 @dataclass
@@ -59,10 +79,11 @@ class ScanContext:
     brands' assets are unchanged."""
 
     brands: dict[int, BrandFacts]
-    matcher: object  # detection.text.BrandMatcher
-    haze_terms: list[str]
-    reference_index: object  # HammingIndex over reference fingerprints
-    reference_brand: dict[int, tuple[int, str]]  # reference image id -> (brand id, kind)
+    text: object  # detection.engine.text_signals.TextSignalDetector
+    keywords: object  # detection.engine.matcher.BrandMatcher over brands' keywords
+    images: object  # detection.engine.image_signals.ImageMatcher over references
+    reference_kind: dict[int, tuple[int, str]]  # reference id -> (brand id, kind)
+    logo_loader: object = None  # reference id -> LogoReference (cached)
     model: object = None  # the active learned model, if any
     model_version: int | None = None
     version: str = ""

@@ -7,16 +7,17 @@ MSRP_SHARE = Decimal("0.3")
 
 
 class PriceAnomaly(Signal):
-    """A price far below the product model's MSRP or the brand's declared floor,
-    for a listing that names or shows the brand."""
+    """A price far below the named product model's MSRP or the brand's declared
+    floor, for a listing that names, imitates or shows the brand."""
 
     code = "price_anomaly"
 
     def evaluate(self, listing: ListingFacts, ctx: ScanContext) -> list[Finding]:
         findings = []
-        for brand_id in listing.mentions:
+        title = listing.title.casefold()
+        for brand_id in sorted(listing.implicated_brands):
             brand = ctx.brands[brand_id]
-            if listing.shop_external_id in brand.authorised_shops:
+            if brand.authorises(listing.shop_external_id):
                 continue
             floor = brand.price_floors.get(listing.currency)
             if floor is not None and listing.price < floor:
@@ -31,18 +32,16 @@ class PriceAnomaly(Signal):
                     )
                 )
                 continue
-            title = listing.title.casefold()
             for name, number, msrp, currency in brand.msrps:
                 named = (number and number.casefold() in title) or name.casefold() in title
                 if named and currency == listing.currency and listing.price < msrp * MSRP_SHARE:
-                    share = int(listing.price / msrp * 100)
                     findings.append(
                         Finding(
                             self.code,
                             brand_id,
                             0.5,
-                            f"{listing.price} {currency} is {share}% of the {name} MSRP "
-                            f"({msrp} {currency})",
+                            f"{listing.price} {currency} is {int(listing.price / msrp * 100)}% "
+                            f"of the {name} MSRP ({msrp} {currency})",
                             {"msrp": str(msrp), "model": number or name},
                         )
                     )

@@ -1,0 +1,173 @@
+"""Near-duplicate fingerprints and logo-smear detection on generated images."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
+
+from detection.engine.image_signals import (
+    ImageMatcher,
+    LogoReference,
+    detect_logo_smear,
+    fingerprint,
+    image_fingerprints,
+)
+from detection.engine.synthetic import jpeg_bytes, logo_image, photo_like
+
+
+def _transforms(img: Image.Image) -> dict[str, Image.Image]:
+    w, h = img.size
+    c = 0.12
+    text = img.copy()
+    ImageDraw.Draw(text).text(
+        (w * 0.05, h * 0.85), "SALE 50% OFF", fill=(255, 0, 0), font=ImageFont.load_default(h // 12)
+    )
+    return {
+        "resized": img.resize((w // 2, h // 2)),
+        "recompressed": Image.open(io.BytesIO(jpeg_bytes(img, quality=40))),
+        "crop12_centre": img.crop(
+            (int(w * c / 2), int(h * c / 2), int(w * (1 - c / 2)), int(h * (1 - c / 2)))
+        ),
+        "crop12_corner": img.crop((int(w * c), int(h * c), w, h)),
+        "crop12_side": img.crop((0, 0, int(w * (1 - c)), h)),
+        "rotated3": img.rotate(3, resample=Image.Resampling.BILINEAR, fillcolor=(255, 255, 255)),
+        "colour_shift": ImageEnhance.Color(ImageEnhance.Brightness(img).enhance(1.15)).enhance(0.6),
+        "border": ImageOps.expand(
+            img.resize((int(w * 0.85), int(h * 0.85))), border=int(w * 0.075), fill=(255, 255, 255)
+        ),
+        "text_overlay": text,
+        "mirrored": ImageOps.mirror(img),
+    }
+
+
+@pytest.fixture(scope="module")
+def references() -> list[Image.Image]:
+    return [photo_like(2000 + i, (480, 480)) for i in range(10)] + [
+        logo_image(i, 360) for i in range(10)
+    ]
+
+
+@pytest.fixture(scope="module")
+def matcher(references: list[Image.Image]) -> ImageMatcher:
+    m = ImageMatcher()
+    m.add_references((i, fingerprint(img)) for i, img in enumerate(references))
+    return m
+
+
+def test_fingerprint_counts_and_determinism(references: list[Image.Image]) -> None:
+    ref = image_fingerprints(references[0])
+    listing = image_fingerprints(references[0], role="listing")
+    assert len(ref) == 11 and len(listing) == 4
+    assert ref == image_fingerprints(references[0])
+    assert all(0 <= h < 2**64 for h in ref + listing)
+    # Bytes input (JPEG, reduced decode) gives nearly the same hashes as the image.
+    from_bytes = image_fingerprints(jpeg_bytes(references[0], 95))
+    assert max(bin(a ^ b).count("1") for a, b in zip(ref, from_bytes, strict=True)) <= 6
+
+
+def test_transformed_copies_match_their_reference(
+    references: list[Image.Image], matcher: ImageMatcher
+) -> None:
+    misses = []
+    for rid, img in enumerate(references):
+        for name, variant in _transforms(img).items():
+            found = matcher.match(fingerprint(variant, role="listing"))
+            if not found or found[0].reference_id != rid:
+                misses.append((rid, name, found[:1]))
+    assert misses == []
+
+
+def test_unrelated_images_do_not_match(matcher: ImageMatcher) -> None:
+    unrelated = [photo_like(7000 + i, (480, 360)) for i in range(100)] + [
+        logo_image(700 + i, 300) for i in range(100)
+    ]
+    false_matches = [
+        (i, m)
+        for i, img in enumerate(unrelated)
+        for m in matcher.match(fingerprint(img, role="listing"))
+    ]
+    # 200 unrelated images x 20 references = 4,000 comparisons.
+    # Measured: 0 photo/photo; a few logo/logo pairs built from the same template.
+    assert len(false_matches) <= 4, false_matches
+
+
+def _scene(
+    seed: int, logo: Image.Image, size: int, pos: tuple[int, int]
+) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    scene = photo_like(seed, (800, 700), noise=3)
+    scene.paste(logo.resize((size, size)), pos)
+    return scene, (pos[0], pos[1], pos[0] + size, pos[1] + size)
+
+
+def _smear(img: Image.Image, box: tuple[int, int, int, int], kind: str) -> Image.Image:
+    img = img.copy()
+    region = img.crop(box)
+    w, h = region.size
+    if kind == "blur":
+        region = region.filter(ImageFilter.GaussianBlur(10))
+    elif kind == "mosaic":
+        region = region.resize((w // 16, h // 16), Image.Resampling.BOX).resize(
+            (w, h), Image.Resampling.NEAREST
+        )
+    elif kind == "box":
+        ImageDraw.Draw(region).rectangle(
+            (int(w * 0.25), int(h * 0.15), int(w * 0.75), int(h * 0.6)), fill=(0, 0, 0)
+        )
+    img.paste(region, box[:2])
+    return Image.open(io.BytesIO(jpeg_bytes(img, 85)))
+
+
+CASES = [(i, 260 + 10 * i, (100 + 20 * i, 150 + 10 * i)) for i in range(8)]
+
+
+@pytest.mark.parametrize("kind", ["blur", "mosaic"])
+def test_smeared_logo_is_detected(kind: str) -> None:
+    for i, size, pos in CASES:
+        logo = logo_image(i, 400)
+        scene, box = _scene(100 + i, logo, size, pos)
+        result = detect_logo_smear(_smear(scene, box, kind), LogoReference.from_image(logo))
+        assert result.located and result.smeared, (i, result)
+        assert result.score > 0
+        if kind == "mosaic":
+            assert result.kind == "mosaic", (i, result)
+
+
+def test_clean_logo_is_located_but_not_smeared() -> None:
+    for i, size, pos in CASES:
+        logo = logo_image(i, 400)
+        scene, _ = _scene(100 + i, logo, size, pos)
+        result = detect_logo_smear(jpeg_bytes(scene, 85), LogoReference.from_image(logo))
+        assert result.located and not result.smeared and result.kind == "clean", (i, result)
+
+
+@pytest.mark.xfail(strict=True, reason="a black box over the emblem defeats the coarse search")
+def test_logo_covered_by_black_box_is_detected() -> None:
+    i, size, pos = CASES[0]
+    logo = logo_image(i, 400)
+    scene, box = _scene(100 + i, logo, size, pos)
+    result = detect_logo_smear(_smear(scene, box, "box"), LogoReference.from_image(logo))
+    assert result.smeared
+
+
+def test_smear_detector_false_positives_on_unrelated_images() -> None:
+    refs = [LogoReference.from_image(logo_image(i, 400)) for i in range(4)]
+    images = [photo_like(900 + j, (640, 480)) for j in range(30)] + [
+        _scene(700 + j, logo_image(300 + j, 400), 280, (200, 150))[0] for j in range(25)
+    ]
+    flagged = sum(detect_logo_smear(img, ref).smeared for ref in refs for img in images)
+    assert flagged <= 3  # 220 checks; measured 1-2% on larger runs
+
+
+def test_located_box_overlaps_the_logo() -> None:
+    logo = logo_image(3, 400)
+    scene, box = _scene(55, logo, 300, (320, 250))
+    result = detect_logo_smear(scene, LogoReference.from_image(logo))
+    assert result.box is not None
+    x0, y0, x1, y1 = result.box
+    ix = max(0, min(x1, box[2]) - max(x0, box[0])) * max(0, min(y1, box[3]) - max(y0, box[1]))
+    union = (x1 - x0) * (y1 - y0) + 300 * 300 - ix
+    assert ix / union > 0.5
+    assert np.isfinite(result.correlation)

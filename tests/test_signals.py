@@ -1,0 +1,191 @@
+"""Each signal through the real scan, on real images and real-world texts:
+what it flags, and the legitimate uses it must leave alone."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from PIL import Image, ImageEnhance, ImageFilter
+
+from detection import pipeline
+from detection.engine.synthetic import logo_image, photo_like
+from marketplace.models import ImageStatus, ListingImage
+from rightsholders import services
+from tests.factories import BrandFactory, ListingFactory, ShopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg(img: Image.Image, quality=85) -> bytes:
+    out = io.BytesIO()
+    img.convert("RGB").save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def with_photo(listing, img: Image.Image):
+    """Attach a photo the way intake stores it: re-encoded file plus fingerprints."""
+    stored = ListingImage(listing=listing, position=0, status=ImageStatus.READY)
+    stored.image.save(f"t-{listing.pk}.jpg", ContentFile(jpeg(img)), save=False)
+    stored.fingerprints, stored.fingerprint_thumbs = pipeline.fingerprint_image(img)
+    stored.save()
+    return listing
+
+
+def scan(*listings):
+    from marketplace.models import Listing
+
+    fresh = list(
+        Listing.objects.filter(pk__in=[x.pk for x in listings])
+        .select_related("shop")
+        .prefetch_related("images")
+    )
+    out = pipeline.scan_batch(fresh)
+    return [out[x.pk] for x in listings]
+
+
+def codes(outcome, brand):
+    result = outcome.brands.get(brand.pk)
+    return {s["code"] for s in result.signals} if result else set()
+
+
+@pytest.fixture
+def brands(alice, alice_org):
+    made = {}
+    for name, aliases in [
+        ("Adidas", ["阿迪达斯"]),
+        ("Nike", ["耐克"]),
+        ("Gucci", ["古驰"]),
+        ("Apple", []),
+        ("Puma", []),
+    ]:
+        made[name] = services.brand_create(
+            user=alice, organisation=alice_org, name=name, aliases=aliases
+        )
+    return made
+
+
+def add_reference(alice, brand, img, kind="product"):
+    ref = services.reference_image_add(user=alice, brand=brand, content=jpeg(img, 92), kind=kind)
+    pipeline.refresh_reference_fingerprints(brand_id=brand.pk)
+    return ref
+
+
+@pytest.mark.parametrize(
+    ("title", "brand", "code"),
+    [
+        ("Adidos running shoes", "Adidas", "lookalike_name"),
+        ("Nlke air max 90", "Nike", "lookalike_name"),
+        ("N1ke trainers", "Nike", "lookalike_name"),
+        ("Аdidas superstar (Cyrillic А)", "Adidas", "lookalike_name"),
+        ("Gucii marmont bag", "Gucci", "lookalike_name"),
+        ("Nike same style sneakers", "Nike", "haze_term"),
+        ("耐克同款运动鞋", "Nike", "haze_term"),
+        ("dupe of Gucci bag", "Gucci", "haze_term"),
+        ("Gucci 1:1 replica belt", "Gucci", "haze_term"),
+        ("N.i.k.e hoodie", "Nike", "brand_keyword"),
+        ("Nike Adidas Gucci Puma sneakers hot sale", "Adidas", "brand_stacking"),
+    ],
+)
+def test_text_signals_flag_knockoffs(brands, title, brand, code):
+    (outcome,) = scan(ListingFactory(title=title))
+    assert code in codes(outcome, brands[brand]), outcome.brands
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Fresh apple and pineapple fruit box",
+        "Puma plush toy, big cat, 30 cm",
+        "Phone case compatible with Apple iPhone 15",
+        "Replacement laces for Nike sneakers",
+        "I like this bike, nice and light",
+        "Second-hand Adidas jacket, worn twice, honest description",
+    ],
+)
+def test_legitimate_uses_are_not_suspects(brands, title):
+    (outcome,) = scan(ListingFactory(title=title))
+    assert outcome.score < 0.5, (title, outcome.signals)
+    assert not any(s["code"] in {"lookalike_name", "haze_term"} for s in outcome.signals)
+
+
+def test_image_match_survives_a_counterfeiters_edits(alice, brands):
+    original = photo_like(21, (900, 900))
+    add_reference(alice, brands["Adidas"], original)
+    edited = original.crop((60, 50, 860, 860)).resize((640, 640))
+    edited = ImageEnhance.Color(edited).enhance(1.25)
+    edited = Image.open(io.BytesIO(jpeg(edited, 60)))
+    copy = with_photo(ListingFactory(title="Sports shoes"), edited)
+    unrelated = with_photo(ListingFactory(title="Sports shoes"), photo_like(99, (900, 900)))
+    got, other = scan(copy, unrelated)
+    assert "image_match" in codes(got, brands["Adidas"])
+    assert other.brands == {}
+
+
+def test_official_photos_in_an_authorised_shop_are_not_flagged(alice, brands):
+    original = photo_like(22, (900, 900))
+    add_reference(alice, brands["Adidas"], original)
+    services.authorised_shop_add(user=alice, brand=brands["Adidas"], shop_external_id="OFFICIAL")
+    listing = with_photo(
+        ListingFactory(title="Adidas Superstar", shop=ShopFactory(external_id="OFFICIAL")),
+        original,
+    )
+    (outcome,) = scan(listing)
+    assert outcome.brands == {}
+
+
+def test_a_smeared_logo_is_flagged_and_a_clean_one_is_not(alice, brands):
+    logo = logo_image(3, 400, "ADIDAS")
+    add_reference(alice, brands["Adidas"], logo, kind="logo")
+
+    def scene(smear):
+        img = photo_like(5, (800, 700), noise=3)
+        img.paste(logo.resize((300, 300)), (120, 160))
+        if smear:
+            region = img.crop((120, 160, 420, 460)).filter(ImageFilter.GaussianBlur(10))
+            img.paste(region, (120, 160))
+        return Image.open(io.BytesIO(jpeg(img)))
+
+    smeared = with_photo(ListingFactory(title="Adidas style trainers"), scene(True))
+    clean = with_photo(ListingFactory(title="Adidas style trainers"), scene(False))
+    got_smeared, got_clean = scan(smeared, clean)
+    assert "logo_smear" in codes(got_smeared, brands["Adidas"])
+    assert "logo_smear" not in codes(got_clean, brands["Adidas"])
+
+
+def test_price_anomaly_against_msrp_and_floor(alice, brands):
+    adidas = brands["Adidas"]
+    services.product_model_add(
+        user=alice, brand=adidas, name="Superstar", model_number="EG4958", msrp=899, currency="CNY"
+    )
+    services.fake_characteristic_add(
+        user=alice, brand=adidas, kind="price_floor", value="150", currency="USD"
+    )
+    cheap = ListingFactory(title="Adidas Superstar EG4958", price="99.00", currency="CNY")
+    fair = ListingFactory(title="Adidas Superstar EG4958", price="799.00", currency="CNY")
+    floor = ListingFactory(title="Adidas Samba", price="40.00", currency="USD")
+    a, b, c = scan(cheap, fair, floor)
+    assert "price_anomaly" in codes(a, adidas) and "11%" in str(a.brands[adidas.pk].signals)
+    assert "price_anomaly" not in codes(b, adidas)
+    assert "price_anomaly" in codes(c, adidas)
+
+
+def test_a_brands_declared_keyword_raises_haze_term(alice, brands):
+    services.fake_characteristic_add(
+        user=alice, brand=brands["Nike"], kind="keyword", value="factory leftover"
+    )
+    (outcome,) = scan(ListingFactory(title="Nike Air factory leftover stock"))
+    haze = [s for s in outcome.brands[brands["Nike"].pk].signals if s["code"] == "haze_term"]
+    assert haze and "factory leftover" in haze[0]["detail"]
+
+
+def test_every_signal_detail_reads_as_a_sentence(brands):
+    (outcome,) = scan(ListingFactory(title="Adidos 1:1 replica with Nike Gucci Puma logos"))
+    for result in outcome.brands.values():
+        for signal in result.signals:
+            assert len(signal["detail"]) > 15 and 0 < signal["weight"] <= 1
+
+
+def test_a_listing_is_suspected_only_for_the_brand_it_imitates(brands, bob_org):
+    zephyrine = BrandFactory(organisation=bob_org, name="Zephyrine")
+    (outcome,) = scan(ListingFactory(title="Zephyrine replica scarf"))
+    assert set(outcome.brands) == {zephyrine.pk}
