@@ -1,5 +1,10 @@
 """Bulk listing intake rate: 1000-listing POSTs with one ~150 KB JPEG each.
 
+Images are sent as URLs (a 1000-listing batch of base64 JPEGs this size would
+pass the 64 MB body limit), served from a local HTTP server that workers
+fetch from, as they would from the marketplace's image CDN. ``--base64``
+sends the bytes inline instead, in batches of 250.
+
 Prints two figures:
 - request rate: listings/s accepted by POST /api/v1/listings/ (validation,
   upsert, staging of the images), and
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import http.server
 import io
 import json
 import os
@@ -23,6 +29,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -34,6 +41,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--batches", type=int, default=3)
 parser.add_argument("--batch-size", type=int, default=1000)
 parser.add_argument("--workers", type=int, default=2, help="worker processes (concurrency)")
+parser.add_argument("--base64", action="store_true", help="inline images (batches of 250)")
 args = parser.parse_args()
 
 base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coguard")
@@ -46,8 +54,11 @@ os.environ.update(
         "CELERY_QUEUE": "coguard-bench-" + uuid.uuid4().hex[:6],
         "MEDIA_ROOT": tempfile.mkdtemp(prefix="coguard-bench-media-"),
         "DATABASE_POOL": "0",
+        "IMAGE_FETCH_ALLOWED_HOSTS": "127.0.0.1",
     }
 )
+if args.base64:
+    args.batch_size = min(args.batch_size, 250)
 
 import psycopg  # noqa: E402
 
@@ -93,6 +104,31 @@ images = [photo_jpeg(n) for n in range(50)]
 avg_kb = sum(map(len, images)) / len(images) / 1024
 encoded = [base64.b64encode(i).decode() for i in images]
 
+
+class _Images(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = images[int(self.path.strip("/").split(".")[0]) % len(images)]
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+cdn = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Images)
+threading.Thread(target=cdn.serve_forever, daemon=True).start()
+cdn_url = f"http://127.0.0.1:{cdn.server_address[1]}"
+
+
+def image_of(n: int) -> dict:
+    if args.base64:
+        return {"content_base64": encoded[n % len(encoded)]}
+    return {"url": f"{cdn_url}/{n}.jpg"}
+
+
 worker = subprocess.Popen(
     [
         sys.executable,
@@ -115,7 +151,7 @@ worker = subprocess.Popen(
 )
 time.sleep(4)
 
-client = Client()
+client = Client(HTTP_HOST="localhost")
 request_seconds = 0.0
 start = time.perf_counter()
 total = 0
@@ -132,7 +168,7 @@ for b in range(args.batches):
             "description": "Sturdy cotton canvas bag with leather handles.",
             "price": "129.00",
             "currency": "CNY",
-            "images": [{"content_base64": encoded[(b * args.batch_size + n) % len(encoded)]}],
+            "images": [image_of(b * args.batch_size + n)],
         }
         for n in range(args.batch_size)
     ]

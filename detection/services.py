@@ -76,7 +76,7 @@ def listings_scan(*, listing_ids: list[int], brand_id: int | None = None) -> dic
     outcome = scan_batch(listings)
     pol = policy()
     now = timezone.now()
-    suspects = 0
+    keep: list[tuple[int, int, float, str]] = []  # (listing, brand, score, signals)
     with transaction.atomic():
         locked = {
             row.pk: row
@@ -95,45 +95,54 @@ def listings_scan(*, listing_ids: list[int], brand_id: int | None = None) -> dic
                 listing=row, hold=result.score >= pol.block_threshold
             )
             changed.append(row)
-            per_brand = {
-                b: r
-                for b, r in result.brands.items()
+            keep.extend(
+                (row.pk, b, r.score, _json(r.signals))
+                for b, r in sorted(result.brands.items())
                 if r.score >= pol.suspect_threshold and (brand_id is None or b == brand_id)
-            }
-            suspects += _suspects_upsert(row, per_brand, only_brand=brand_id)
+            )
         Listing.objects.bulk_update(
             changed, ["risk_score", "risk_signals", "scanned_at", "status", "went_live_at"]
         )
-    return {"scanned": len(changed), "suspects": suspects}
+        _suspects_upsert([row.pk for row in changed], keep, only_brand=brand_id)
+    return {"scanned": len(changed), "suspects": len(keep)}
 
 
-def _suspects_upsert(listing: Listing, per_brand: dict, *, only_brand: int | None) -> int:
-    """Insert or refresh one suspect per brand over the threshold. A judged
-    suspect keeps its status; a new suspect that falls below the threshold on a
-    rescan is removed from the queue (nobody has looked at it yet)."""
-    if per_brand:
-        with connection.cursor() as cur:
-            rows = [
-                (listing.pk, b, r.score, _json(r.signals)) for b, r in sorted(per_brand.items())
-            ]
+def _suspects_upsert(listing_ids: list[int], keep: list, *, only_brand: int | None) -> None:
+    """Insert or refresh one suspect per (listing, brand) over the threshold, for
+    a whole batch in two statements. A judged suspect keeps its status; a new
+    suspect that falls below the threshold on a rescan leaves the queue
+    (nobody has looked at it yet)."""
+    table = Suspect._meta.db_table
+    with connection.cursor() as cur:
+        if keep:
             cur.executemany(
                 f"""
-                INSERT INTO {Suspect._meta.db_table}
+                INSERT INTO {table}
                     (listing_id, brand_id, score, signals, status, judgment_note,
                      created_at, updated_at)
                 VALUES (%s, %s, %s, %s::jsonb, 'new', '', now(), now())
                 ON CONFLICT (listing_id, brand_id) DO UPDATE
                 SET score = EXCLUDED.score, signals = EXCLUDED.signals, updated_at = now()
                 """,  # noqa: S608 - table name from the model, values bound
-                rows,
+                keep,
             )
-    stale = Suspect.objects.filter(listing=listing, status=SuspectStatus.NEW).exclude(
-        brand_id__in=list(per_brand)
-    )
-    if only_brand is not None:
-        stale = stale.filter(brand_id=only_brand)
-    stale.delete()
-    return len(per_brand)
+        cur.execute(
+            f"""
+            DELETE FROM {table} AS s
+            WHERE s.listing_id = ANY(%s) AND s.status = 'new'
+              AND (%s::bigint IS NULL OR s.brand_id = %s)
+              AND NOT EXISTS (
+                  SELECT 1 FROM unnest(%s::bigint[], %s::bigint[]) AS k(listing_id, brand_id)
+                  WHERE k.listing_id = s.listing_id AND k.brand_id = s.brand_id)
+            """,  # noqa: S608 - table name from the model, values bound
+            [
+                listing_ids,
+                only_brand,
+                only_brand,
+                [k[0] for k in keep],
+                [k[1] for k in keep],
+            ],
+        )
 
 
 def _json(value) -> str:

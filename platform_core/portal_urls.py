@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from detection import views as detection_views
 from rightsholders import views as rh_views
@@ -18,6 +18,7 @@ urlpatterns = [
     path("suspects/<int:pk>/", detection_views.suspect_detail, name="suspect"),
     path("suspects/<int:pk>/judgment/", detection_views.suspect_judge, name="suspect-judge"),
     path("scans/<int:pk>/progress/", detection_views.scan_progress, name="scan-progress"),
+    path("", include("complaints.urls")),
 ]
 
 auth_urlpatterns = [

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "detection",
     "complaints",
     "appraisal",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -301,3 +302,66 @@ LOGGING = {
 # Serve public media (listing and reference images) from Django. Production
 # puts a CDN or object store in front instead.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+
+# --- Complaints, integrity and misuse ------------------------------------------
+# Review target: a complaint should be decided this long after filing (or after
+# the brand's answer, or a counter-notice, when the clock restarts).
+COMPLAINT_REVIEW_TARGET_HOURS = env.int("COMPLAINT_REVIEW_TARGET_HOURS", default=24)
+COMPLAINT_BULK_MAX = env.int("COMPLAINT_BULK_MAX", default=300)
+# A complaint waiting on the brand's answer this long is closed as rejected.
+COMPLAINT_NEEDS_INFO_DAYS = env.int("COMPLAINT_NEEDS_INFO_DAYS", default=7)
+# Sellers may counter-notice an upheld complaint for this long after the decision.
+COUNTER_NOTICE_WINDOW_DAYS = env.int("COUNTER_NOTICE_WINDOW_DAYS", default=14)
+# Integrity ledger deltas for the complainant.
+COMPLAINT_UPHELD_DELTA = env.int("COMPLAINT_UPHELD_DELTA", default=1)
+COMPLAINT_REJECTED_DELTA = env.int("COMPLAINT_REJECTED_DELTA", default=0)
+COMPLAINT_UNFOUNDED_DELTA = env.int("COMPLAINT_UNFOUNDED_DELTA", default=-20)
+COMPLAINT_COUNTER_NOTICE_DELTA = env.int("COMPLAINT_COUNTER_NOTICE_DELTA", default=-5)
+# Good-faith fast track: takedown at filing for accurate complainants.
+FAST_TRACK_WINDOW_DAYS = env.int("FAST_TRACK_WINDOW_DAYS", default=90)
+FAST_TRACK_MIN_COMPLAINTS = env.int("FAST_TRACK_MIN_COMPLAINTS", default=20)
+FAST_TRACK_MIN_UPHELD_RATE = env.float("FAST_TRACK_MIN_UPHELD_RATE", default=0.90)
+FAST_TRACK_MAX_COUNTER_NOTICE_RATE = env.float("FAST_TRACK_MAX_COUNTER_NOTICE_RATE", default=0.05)
+FAST_TRACK_COOLDOWN_DAYS = env.int("FAST_TRACK_COOLDOWN_DAYS", default=30)
+# Misuse: manifestly unfounded complaints within the window; a warning first,
+# then filing is suspended for a period.
+MISUSE_WINDOW_DAYS = env.int("MISUSE_WINDOW_DAYS", default=180)
+MISUSE_WARNING_AT = env.int("MISUSE_WARNING_AT", default=2)
+MISUSE_SUSPEND_AT = env.int("MISUSE_SUSPEND_AT", default=3)
+MISUSE_SUSPENSION_DAYS = env.int("MISUSE_SUSPENSION_DAYS", default=30)
+# Repeat infringers: this many upheld complaints (strikes) within the window
+# suspend the seller's shops and delist all their listings.
+REPEAT_INFRINGER_STRIKES = env.int("REPEAT_INFRINGER_STRIKES", default=3)
+REPEAT_INFRINGER_WINDOW_DAYS = env.int("REPEAT_INFRINGER_WINDOW_DAYS", default=180)
+
+# --- Notifications and webhooks -------------------------------------------------
+NOTIFICATION_EMAIL = env.bool("NOTIFICATION_EMAIL", default=True)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Retry n waits WEBHOOK_BACKOFF_SECONDS * 2**(n-1), capped.
+WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0)
+# Hosts on loopback or private networks that webhooks may target (tests, and
+# integrators inside the platform's network); by default those image intake may reach.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=IMAGE_FETCH_ALLOWED_HOSTS)
+
+CELERY_BEAT_SCHEDULE["complaints-close-unanswered"] = {
+    "task": "complaints.tasks.close_unanswered",
+    "schedule": crontab(minute=40),
+}
+CELERY_BEAT_SCHEDULE["complaints-refresh-standings"] = {
+    "task": "complaints.tasks.refresh_standings",
+    "schedule": crontab(hour=4, minute=10),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ComplaintKindEnum": "complaints.models.ComplaintKind",
+        "ComplaintStatusEnum": "complaints.models.ComplaintStatus",
+        "DecisionOutcomeEnum": "complaints.models.Decision.Outcome",
+        "DecisionSourceEnum": "complaints.models.Decision.Source",
+        "TestPurchaseStatusEnum": "complaints.models.TestPurchase.Status",
+        "TestPurchaseResultEnum": "complaints.models.TestPurchase.Result",
+        "EvidencePartyEnum": "complaints.models.Evidence.Party",
+        "WebhookDeliveryStatusEnum": "notifications.models.DeliveryStatus",
+    }
+)

@@ -98,14 +98,19 @@ def test_concurrent_retries_create_one_object(api, alice, alice_org):
     responses = []
 
     def post(client):
-        responses.append(
-            client.post(
-                "/api/v1/brands/",
-                {"organisation": alice_org.pk, "name": "Double Click"},
-                format="json",
-                HTTP_IDEMPOTENCY_KEY="dbl",
-            ).status_code
-        )
+        from django.db import connection
+
+        try:
+            responses.append(
+                client.post(
+                    "/api/v1/brands/",
+                    {"organisation": alice_org.pk, "name": "Double Click"},
+                    format="json",
+                    HTTP_IDEMPOTENCY_KEY="dbl",
+                ).status_code
+            )
+        finally:
+            connection.close()  # this thread's own connection
 
     threads = [threading.Thread(target=post, args=(c,)) for c in (client_a, client_b)]
     for t in threads:

@@ -84,4 +84,8 @@ urlpatterns += [
     path("models/", detection_api.ModelVersionCollection.as_view(), name="model-versions"),
 ]
 
-urlpatterns += [path("", include("complaints.api_urls"))]
+urlpatterns += [
+    path("", include("complaints.api_urls")),
+    # Notifications and webhooks serve every app.
+    path("", include("notifications.api_urls")),
+]

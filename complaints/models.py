@@ -1,0 +1,351 @@
+"""Complaints against listings, their decisions and statements of reasons,
+counter-notices, test purchases, sellers' strikes and complainants' standing."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Listing, Seller
+from rightsholders.models import Brand, Organisation, Trademark
+
+
+class ComplaintKind(models.TextChoices):
+    COUNTERFEIT = "counterfeit", _("Counterfeit")
+    TRADEMARK_MISUSE = "trademark_misuse", _("Trademark misuse")
+    SHANZHAI = "shanzhai", _("Shanzhai (lookalike brand)")
+    IMAGE_THEFT = "image_theft", _("Image theft")
+    OTHER = "other", _("Other")
+
+
+class ComplaintStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    NEEDS_INFO = "needs_info", _("Needs information")
+    UPHELD = "upheld", _("Upheld")
+    REJECTED = "rejected", _("Rejected")
+    COUNTER_NOTICED = "counter_noticed", _("Counter-noticed")
+    IN_APPRAISAL = "in_appraisal", _("In public appraisal")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+S = ComplaintStatus
+
+# Every change of status a complaint may make. Services check this map and
+# nothing else; each change writes a ``ComplaintEvent``.
+TRANSITIONS: dict[str, set[str]] = {
+    S.SUBMITTED: {S.UNDER_REVIEW, S.NEEDS_INFO, S.UPHELD, S.REJECTED, S.IN_APPRAISAL, S.WITHDRAWN},
+    S.UNDER_REVIEW: {S.NEEDS_INFO, S.UPHELD, S.REJECTED, S.IN_APPRAISAL, S.WITHDRAWN},
+    # The brand answers (the clock restarts), withdraws, or lets it lapse.
+    S.NEEDS_INFO: {S.UNDER_REVIEW, S.REJECTED, S.WITHDRAWN},
+    # The seller contests within the window.
+    S.UPHELD: {S.COUNTER_NOTICED},
+    S.REJECTED: set(),
+    # The re-decision after a counter-notice.
+    S.COUNTER_NOTICED: {S.UPHELD, S.REJECTED, S.NEEDS_INFO, S.IN_APPRAISAL, S.WITHDRAWN},
+    # Decided by the jury through ``complaint_appraisal_decide``; withdrawn
+    # only when voided (the complainant's credentials were forged).
+    S.IN_APPRAISAL: {S.UPHELD, S.REJECTED, S.WITHDRAWN},
+    S.WITHDRAWN: set(),
+}
+
+# Awaiting an outcome: at most one per brand and listing.
+OPEN_STATUSES = frozenset(
+    {S.SUBMITTED, S.UNDER_REVIEW, S.NEEDS_INFO, S.COUNTER_NOTICED, S.IN_APPRAISAL}
+)
+# What the reviewers' queue shows (needs_info waits on the brand, in_appraisal on a jury).
+REVIEW_QUEUE_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.COUNTER_NOTICED})
+DECIDABLE_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.COUNTER_NOTICED})
+# What the complainant may withdraw (a jury's case is not theirs to stop).
+WITHDRAWABLE_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.NEEDS_INFO, S.COUNTER_NOTICED})
+
+
+class Complaint(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="complaints"
+    )
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="complaints")
+    trademark = models.ForeignKey(Trademark, on_delete=models.PROTECT, related_name="complaints")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="complaints")
+    # The seller at filing time: strikes and notices go to them.
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="complaints")
+    suspect = models.ForeignKey(
+        "detection.Suspect",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
+    kind = models.CharField(max_length=20, choices=ComplaintKind.choices)
+    description = models.TextField()
+    # The detection evidence as it stood at filing: score and signals.
+    detection_score = models.FloatField(null=True, blank=True)
+    detection_signals = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.SUBMITTED
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints_filed"
+    )
+    # Filed under good-faith fast track: the listing came down at filing.
+    fast_track = models.BooleanField(default=False)
+    # This complaint is why the listing is down (fast track or upheld): a
+    # rejection, a successful counter-notice or a withdrawal puts it back.
+    holds_listing = models.BooleanField(default=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints_reviewed",
+    )
+    # The review target; restarts when the brand answers or a seller counter-notices.
+    due_at = models.DateTimeField(null=True, blank=True)
+    info_requested_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    counter_notice_deadline = models.DateTimeField(null=True, blank=True)
+    bad_faith = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-id"]),
+            models.Index(fields=["brand", "-id"]),
+            models.Index(fields=["listing", "brand"]),
+            models.Index(fields=["seller", "-id"]),
+            models.Index(
+                fields=["-fast_track", "due_at"],
+                name="complaint_review_queue",
+                condition=Q(status__in=["submitted", "under_review", "counter_noticed"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Complaint #{self.pk} ({self.get_kind_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ComplaintEvent(models.Model):
+    """One row per change of status: who, when, why."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class Evidence(models.Model):
+    """A file or note attached to a complaint by one of the parties."""
+
+    class Party(models.TextChoices):
+        BRAND = "brand", _("Complainant")
+        SELLER = "seller", _("Seller")
+        PLATFORM = "platform", _("Platform")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
+    party = models.CharField(max_length=16, choices=Party.choices)
+    file = models.FileField(upload_to="private/complaints/%Y/%m/")
+    name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InfoRequest(models.Model):
+    """A reviewer's question and the brand's answer."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="info_requests")
+    question = models.TextField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"question on complaint {self.complaint_id}"
+
+
+class Decision(models.Model):
+    """A decision with its statement of reasons: the facts, the rule applied
+    and the remedy, as sent to the complainant and the seller."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        REJECTED = "rejected", _("Rejected")
+        NEEDS_INFO = "needs_info", _("More information needed")
+
+    class Source(models.TextChoices):
+        REVIEWER = "reviewer", _("Platform reviewer")
+        TEST_PURCHASE = "test_purchase", _("Test purchase")
+        APPRAISAL = "appraisal", _("Public appraisal")
+        LAPSED = "lapsed", _("No answer in time")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.REVIEWER)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reason = models.TextField()
+    bad_faith = models.BooleanField(default=False)
+    # Re-decision after a counter-notice.
+    on_counter_notice = models.BooleanField(default=False)
+    facts = models.TextField()
+    rule = models.TextField()
+    remedy = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} on complaint {self.complaint_id}"
+
+
+class CounterNotice(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        ACCEPTED = "accepted", _("Successful: listing restored")
+        DISMISSED = "dismissed", _("Dismissed: takedown stands")
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, related_name="counter_notice"
+    )
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="counter_notices")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    explanation = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"counter-notice on complaint {self.complaint_id}"
+
+
+class TestPurchase(models.Model):
+    """A sample buy and its authentication. Its result decides the complaint,
+    whatever the brand's own identification said."""
+
+    __test__ = False  # not a pytest test class
+
+    class Status(models.TextChoices):
+        ORDERED = "ordered", _("Ordered")
+        COMPLETED = "completed", _("Authenticated")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Result(models.TextChoices):
+        GENUINE = "genuine", _("Genuine")
+        COUNTERFEIT = "counterfeit", _("Counterfeit")
+        INCONCLUSIVE = "inconclusive", _("Inconclusive")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="test_purchases"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ORDERED)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    instructions = models.TextField(blank=True)
+    ordered_at = models.DateTimeField(auto_now_add=True)
+    buyer = models.CharField(max_length=200, blank=True, help_text="who made the purchase")
+    purchased_at = models.DateTimeField(null=True, blank=True)
+    cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices, blank=True)
+    appraiser = models.CharField(max_length=200, blank=True)
+    report = models.TextField(blank=True)
+    report_file = models.FileField(upload_to="private/test-purchases/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ordered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(status="ordered"),
+                name="one_test_purchase_under_way",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"test purchase for complaint {self.complaint_id}"
+
+
+class Strike(models.Model):
+    """An upheld complaint against a seller; a successful counter-notice voids it."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="strikes")
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="strike")
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["seller", "voided_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"strike on {self.seller_id} for complaint {self.complaint_id}"
+
+
+class ComplainantStanding(models.Model):
+    """A complainant organisation's standing: good-faith fast track, and the
+    misuse warning that precedes a filing suspension."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="complaint_standing"
+    )
+    fast_track = models.BooleanField(default=False)
+    fast_track_since = models.DateTimeField(null=True, blank=True)
+    # After losing fast track, it cannot be regained before this.
+    cooldown_until = models.DateTimeField(null=True, blank=True)
+    decided = models.PositiveIntegerField(default=0)
+    upheld_rate = models.FloatField(default=0.0)
+    counter_notice_rate = models.FloatField(default=0.0)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    misuse_warned_at = models.DateTimeField(null=True, blank=True)
+    # Unfounded complaints count again from here after a filing suspension.
+    misuse_suspended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"standing of {self.organisation_id}"

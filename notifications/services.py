@@ -1,0 +1,365 @@
+"""Telling people and systems what changed.
+
+``notify`` writes in-app notifications and mails a copy; ``webhook_emit``
+queues a signed POST to every integrator endpoint that should hear of an
+event. Both are called inside the transaction that made the change and
+enqueue their work on commit, so nothing is sent for a change rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+import uuid
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from platform_core.audit import audit
+from platform_core.errors import DomainError, Forbidden
+from platform_core.models import Role
+
+from .models import DeliveryStatus, Notification, WebhookDelivery, WebhookEndpoint
+
+SIGNATURE_HEADER = "X-CoGuard-Signature"
+TIMESTAMP_HEADER = "X-CoGuard-Timestamp"
+EVENT_HEADER = "X-CoGuard-Event"
+DELIVERY_HEADER = "X-CoGuard-Delivery"
+
+# Events an endpoint may subscribe to, by audience.
+MARKETPLACE_EVENTS = ("listing.delisted", "listing.restored", "shop.suspended")
+BRAND_EVENTS = (
+    "complaint.filed",
+    "complaint.needs_info",
+    "complaint.decided",
+    "complaint.counter_noticed",
+    "complaint.escalated",
+    "complaint.withdrawn",
+    "complaint.voided",
+    "organisation.fast_track_changed",
+    "organisation.filing_suspended",
+)
+ALL_EVENTS = (*MARKETPLACE_EVENTS, *BRAND_EVENTS)
+
+
+# --- In-app notifications and email ---------------------------------------------
+
+
+def notify(
+    *,
+    users: Iterable,
+    kind: str,
+    title: str,
+    body: str,
+    url: str = "",
+    target=None,
+    email: bool = True,
+) -> list[Notification]:
+    """Notify each of ``users`` (duplicates and inactive users skipped) and
+    mail them a copy once the transaction commits."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(
+            Notification(
+                user=user,
+                kind=kind,
+                title=title[:200],
+                body=body,
+                url=url,
+                target_type=target._meta.label_lower if target is not None else "",
+                target_id=target.pk if target is not None else None,
+            )
+        )
+    created = Notification.objects.bulk_create(rows)
+    if email and settings.NOTIFICATION_EMAIL and created:
+        ids = [n.pk for n in created]
+
+        def enqueue():
+            from .tasks import send_notification_emails
+
+            send_notification_emails.delay(ids)
+
+        transaction.on_commit(enqueue)
+    return created
+
+
+def notification_emails_send(*, notification_ids: list[int]) -> int:
+    """Mail each notification not mailed yet; idempotent, so a redelivered
+    task sends nothing twice."""
+    sent = 0
+    for note in Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True
+    ).select_related("user"):
+        if not note.user.email:
+            continue
+        link = f"\n\n{settings.SITE_URL}{note.url}" if note.url else ""
+        send_mail(
+            subject=f"[CoGuard] {note.title}",
+            message=note.body + link,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[note.user.email],
+        )
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read: these ``ids``, or all of them."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+# --- Webhook endpoints --------------------------------------------------------------
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DomainError(
+            "The URL must be an http(s) URL.", fields={"url": ["Not an http(s) URL."]}
+        )
+    if parts.username or parts.password:
+        raise DomainError("The URL may not carry credentials.", fields={"url": ["No credentials."]})
+
+
+def _address_allowed(host: str) -> bool:
+    """Webhooks never reach internal addresses (SSRF), unless allow-listed.
+    Checked again at every delivery: DNS may have changed meanwhile."""
+    if host in settings.WEBHOOK_ALLOWED_HOSTS:
+        return True
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror:
+        return True  # unresolvable now: the delivery attempt will fail and retry
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        if (
+            ip.is_private
+            or ip.is_loopback
+            or ip.is_link_local
+            or ip.is_multicast
+            or ip.is_reserved
+            or ip.is_unspecified
+        ):
+            return False
+    return True
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, user, url: str, secret: str = "", events: list[str] | None = None, organisation=None
+) -> WebhookEndpoint:
+    """Register an endpoint: the marketplace's (no organisation) or a brand
+    organisation's (its staff only)."""
+    if user.role == Role.MARKETPLACE:
+        if organisation is not None:
+            raise DomainError(
+                "Marketplace endpoints belong to no organisation.",
+                fields={"organisation": ["Leave it out."]},
+            )
+        allowed = ALL_EVENTS
+    elif user.role == Role.BRAND:
+        if organisation is None:
+            raise DomainError(
+                "Name the organisation whose events to receive.",
+                fields={"organisation": ["Required."]},
+            )
+        allowed = BRAND_EVENTS
+    else:
+        raise Forbidden("Only the marketplace and brand staff register webhooks.")
+    _check_url(url)
+    if not _address_allowed(urlsplit(url).hostname):
+        raise DomainError(
+            "Webhooks are not sent to internal network addresses.",
+            code="url_forbidden",
+            fields={"url": ["An internal address."]},
+        )
+    events = sorted(set(events or []))
+    unknown = [e for e in events if e not in allowed]
+    if unknown:
+        raise DomainError(
+            "Unknown events: " + ", ".join(unknown),
+            fields={"events": [f"Choose from: {', '.join(allowed)}."]},
+        )
+    endpoint = WebhookEndpoint(owner=user, organisation=organisation, url=url, events=events)
+    if secret:
+        if len(secret) < 16:
+            raise DomainError(
+                "A secret needs at least 16 characters.", fields={"secret": ["Too short."]}
+            )
+        endpoint.secret = secret
+    endpoint.save()
+    audit(actor=user, action="webhook.registered", target=endpoint, url=url)
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_deactivate(*, user, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    endpoint.active = False
+    endpoint.save(update_fields=["active"])
+    audit(actor=user, action="webhook.deactivated", target=endpoint)
+    return endpoint
+
+
+# --- Emitting and delivering ---------------------------------------------------------
+
+
+def webhook_emit(
+    *, event: str, data: dict, organisation=None, marketplace: bool = False
+) -> list[WebhookDelivery]:
+    """Queue ``event`` for the organisation's endpoints and, with
+    ``marketplace``, the marketplace's. One delivery row per endpoint; each is
+    posted by a worker after commit and retried with backoff."""
+    endpoints = WebhookEndpoint.objects.none()
+    if organisation is not None:
+        endpoints |= WebhookEndpoint.objects.filter(organisation=organisation, active=True)
+    if marketplace:
+        endpoints |= WebhookEndpoint.objects.filter(organisation__isnull=True, active=True)
+    event_id = uuid.uuid4()
+    payload = {
+        "id": str(event_id),
+        "event": event,
+        "created_at": timezone.now().isoformat(),
+        "data": data,
+    }
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(endpoint=ep, event=event, event_id=event_id, payload=payload)
+            for ep in endpoints
+            if ep.wants(event)
+        ]
+    )
+    if deliveries:
+        ids = [d.pk for d in deliveries]
+
+        def enqueue():
+            from .tasks import deliver_webhook
+
+            for delivery_id in ids:
+                deliver_webhook.delay(delivery_id)
+
+        transaction.on_commit(enqueue)
+    return deliveries
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=`` + hex HMAC-SHA256 over ``<timestamp>.<raw body>``: binding
+    the timestamp lets receivers refuse replays of an old delivery."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Wait before retry ``attempt`` (1-based): base * 2**(attempt-1), capped."""
+    return min(
+        settings.WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0),
+        settings.WEBHOOK_BACKOFF_MAX_SECONDS,
+    )
+
+
+def webhook_deliver(*, delivery_id: int) -> bool | None:
+    """Attempt one delivery. True: delivered (or already was); False: failed
+    and worth retrying; None: nothing to do (gone, inactive, or given up)."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return True if delivery and delivery.status == DeliveryStatus.SUCCEEDED else None
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        _finish(delivery, DeliveryStatus.FAILED, error="The endpoint was deactivated.")
+        return None
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    status_code, error = None, ""
+    if not _address_allowed(urlsplit(endpoint.url).hostname or ""):
+        error = "The URL resolves to an internal network address."
+    else:
+        try:
+            response = requests.post(
+                endpoint.url,
+                data=body,
+                timeout=settings.WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+                headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": "CoGuard-webhooks/1.0",
+                    EVENT_HEADER: delivery.event,
+                    DELIVERY_HEADER: str(delivery.event_id),
+                    TIMESTAMP_HEADER: timestamp,
+                    SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
+                },
+            )
+            status_code = response.status_code
+            response.close()
+        except requests.RequestException as exc:
+            error = f"{exc.__class__.__name__}: {exc}"[:500]
+    ok = status_code is not None and 200 <= status_code < 300
+    attempt = delivery.attempts + 1
+    log_entry = {"at": timezone.now().isoformat(), "status_code": status_code, "error": error}
+    if ok:
+        _finish(delivery, DeliveryStatus.SUCCEEDED, status_code=status_code, entry=log_entry)
+        return True
+    if not error:
+        error = f"The endpoint answered {status_code}."
+    if attempt >= settings.WEBHOOK_MAX_ATTEMPTS:
+        _finish(
+            delivery, DeliveryStatus.FAILED, status_code=status_code, error=error, entry=log_entry
+        )
+        return None
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=attempt,
+        last_status_code=status_code,
+        last_error=error,
+        attempt_log=[*delivery.attempt_log, log_entry],
+        next_attempt_at=timezone.now() + datetime.timedelta(seconds=backoff_seconds(attempt)),
+    )
+    return False
+
+
+def _finish(delivery, status, *, status_code=None, error="", entry=None) -> None:
+    log = [*delivery.attempt_log, entry] if entry else delivery.attempt_log
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=status,
+        attempts=delivery.attempts + (1 if entry else 0),
+        last_status_code=status_code,
+        last_error=error,
+        attempt_log=log,
+        next_attempt_at=None,
+        delivered_at=timezone.now() if status == DeliveryStatus.SUCCEEDED else None,
+    )
+
+
+@transaction.atomic
+def webhook_redeliver(*, user, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a failed delivery again (a fresh series of attempts)."""
+    if delivery.status == DeliveryStatus.PENDING:
+        return delivery
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None
+    )
+    audit(actor=user, action="webhook.redelivered", target=delivery.endpoint, delivery=delivery.pk)
+    transaction.on_commit(lambda: _enqueue_delivery(delivery.pk))
+    delivery.refresh_from_db()
+    return delivery
+
+
+def _enqueue_delivery(delivery_id: int) -> None:
+    from .tasks import deliver_webhook
+
+    deliver_webhook.delay(delivery_id)
