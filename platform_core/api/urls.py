@@ -1,12 +1,12 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from marketplace import api as marketplace_api
 from rightsholders import api as rh
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Marketplace
     path("listings/", marketplace_api.ListingCollection.as_view(), name="listings"),
     path("listings/<int:pk>/", marketplace_api.ListingDetail.as_view(), name="listing"),
