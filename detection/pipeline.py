@@ -66,7 +66,7 @@ _context: ScanContext | None = None
 
 def _version() -> str:
     brands = Brand.objects.aggregate(n=Count("id"), t=Max("assets_changed_at"))
-    haze = HazeTerm.objects.aggregate(n=Count("id"), m=Max("id"))
+    haze = HazeTerm.objects.aggregate(n=Count("id"), m=Max("updated_at"))
     refs = ReferenceImage.objects.exclude(fingerprints=[]).aggregate(n=Count("id"), m=Max("id"))
     model = ModelVersion.objects.filter(active=True).aggregate(m=Max("id"))
     return ":".join(

@@ -23,6 +23,7 @@ from rightsholders.models import Brand
 
 from .models import (
     DetectionPolicy,
+    HazeTerm,
     ScanChunk,
     ScanJob,
     ScanStatus,
@@ -37,6 +38,46 @@ INTAKE_CHUNK = marketplace_services.INTAKE_CHUNK
 
 def policy() -> DetectionPolicy:
     return DetectionPolicy.objects.order_by("pk").first() or DetectionPolicy.objects.create()
+
+
+@transaction.atomic
+def policy_update(
+    *, user, suspect_threshold: float, block_threshold: float, min_labels_for_model: int
+) -> DetectionPolicy:
+    """Reviewers tune the thresholds; new scores use them at once."""
+    if not 0 < suspect_threshold <= block_threshold <= 1:
+        raise DomainError(
+            "Thresholds must satisfy 0 < suspect ≤ hold ≤ 1.",
+            fields={"block_threshold": ["Must be at least the suspect threshold, at most 1."]},
+        )
+    pol = DetectionPolicy.objects.select_for_update().get(pk=policy().pk)
+    previous = (pol.suspect_threshold, pol.block_threshold, pol.min_labels_for_model)
+    pol.suspect_threshold, pol.block_threshold = suspect_threshold, block_threshold
+    pol.min_labels_for_model = min_labels_for_model
+    pol.save()
+    audit(actor=user, action="detection.policy_changed", target=pol, previous=list(previous))
+    return pol
+
+
+@transaction.atomic
+def haze_term_save(*, user, term: HazeTerm) -> HazeTerm:
+    """Add or change a platform haze term; workers pick it up on their next chunk."""
+    term.term = " ".join(term.term.split())
+    if not term.term:
+        raise DomainError("A haze term cannot be empty.", fields={"term": ["Required."]})
+    if not 0 < term.weight <= 1:
+        raise DomainError("Weight is between 0 and 1.", fields={"weight": ["Out of range."]})
+    created = term.pk is None
+    term.save()
+    audit(
+        actor=user,
+        action="detection.haze_term_added" if created else "detection.haze_term_changed",
+        target=term,
+        term=term.term,
+        weight=term.weight,
+        active=term.active,
+    )
+    return term
 
 
 # --- Intake and scanning -----------------------------------------------------------
