@@ -189,3 +189,17 @@ def test_a_listing_is_suspected_only_for_the_brand_it_imitates(brands, bob_org):
     zephyrine = BrandFactory(organisation=bob_org, name="Zephyrine")
     (outcome,) = scan(ListingFactory(title="Zephyrine replica scarf"))
     assert set(outcome.brands) == {zephyrine.pk}
+
+
+def test_a_price_floor_does_not_catch_ordinary_words_or_accessories(alice, brands):
+    for name in ("Apple", "Puma", "Nike"):
+        services.fake_characteristic_add(
+            user=alice, brand=brands[name], kind="price_floor", value="200", currency="CNY"
+        )
+    fruit = ListingFactory(title="Fresh red apple 5 kg box", price="59.00")
+    plush = ListingFactory(title="Puma plush toy, soft big cat", price="89.00")
+    case = ListingFactory(title="Shoe bag compatible with Nike sneakers", price="39.00")
+    fake = ListingFactory(title="Nike Air Max", price="59.00")
+    results = scan(fruit, plush, case, fake)
+    assert [r.score >= 0.5 for r in results] == [False, False, False, True]
+    assert "price_anomaly" in codes(results[3], brands["Nike"])

@@ -1,21 +1,44 @@
 from decimal import Decimal
 
+from detection.engine.text_signals import english_words
+
 from .base import Finding, ListingFacts, ScanContext, Signal
 
 # Below this share of MSRP, no genuine new item sells.
 MSRP_SHARE = Decimal("0.3")
+# Engine weight of a brand named in the title outside accessory wording.
+TITLE_MENTION = 0.5
+
+
+def brands_offered(listing: ListingFacts) -> set[int]:
+    """Brands the listing sells itself as, not merely mentions: shown in its
+    photos, imitated, hazed, or named in the title — unless the name is an
+    ordinary word ("apple", "puma") or names what an accessory fits. A cheap
+    apple is not a cheap Apple."""
+    offered = set(listing.image_hits)
+    words = english_words()
+    for tf in listing.text_findings:
+        if tf.code in ("lookalike_name", "haze_term"):
+            offered |= set(tf.brand_ids)
+        elif tf.code == "brand_keyword" and tf.weight >= TITLE_MENTION:
+            named = [
+                listing.title[s.start : s.end].casefold() for s in tf.spans if s.field == "title"
+            ]
+            if any(n not in words for n in named):
+                offered |= set(tf.brand_ids)
+    return offered
 
 
 class PriceAnomaly(Signal):
     """A price far below the named product model's MSRP or the brand's declared
-    floor, for a listing that names, imitates or shows the brand."""
+    floor, for a listing that sells itself as the brand (see ``brands_offered``)."""
 
     code = "price_anomaly"
 
     def evaluate(self, listing: ListingFacts, ctx: ScanContext) -> list[Finding]:
         findings = []
         title = listing.title.casefold()
-        for brand_id in sorted(listing.implicated_brands):
+        for brand_id in sorted(brands_offered(listing)):
             brand = ctx.brands[brand_id]
             if brand.authorises(listing.shop_external_id):
                 continue

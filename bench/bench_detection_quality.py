@@ -1,0 +1,296 @@
+"""Detection quality on a labelled set: precision and recall per label and per
+signal, through the real scan (database, stored fingerprints, every signal).
+
+The set is built here, deterministically: brands with real-world knockoff
+spellings, reference logos and product photos, and listings of five labels —
+
+- counterfeit: a brand's product photo re-posted (resized, cropped up to 15%,
+  recompressed, colour-shifted, mirrored or bordered), usually with the name
+  and often a haze term or a price far below MSRP;
+- knockoff: a lookalike name ("Adidos", "Nlke", "Gucii", Cyrillic "Аdidas")
+  or "same style / 同款 / dupe" wording, with the listing's own photos;
+- legitimate: authorised shops selling at normal prices with official photos,
+  accessories "compatible with" a brand, honest second-hand descriptions,
+  the fruit "apple", a "puma" plush toy;
+- unrelated: ordinary goods.
+
+A listing counts as flagged when its score reaches the suspect threshold.
+Photos are generated (photo-like scenes and logos), not photographs.
+
+    .venv/bin/python bench/bench_detection_quality.py [--per-label 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import sys
+import tempfile
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--per-label", type=int, default=150)
+args = parser.parse_args()
+
+base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coguard")
+bench_url = base_url.rsplit("/", 1)[0] + "/coguard_bench_quality"
+os.environ.update(
+    {
+        "DATABASE_URL": bench_url,
+        "DJANGO_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "platform_core.settings",
+        "CELERY_QUEUE": "coguard-bench-" + uuid.uuid4().hex[:6],  # nothing consumes it
+        "MEDIA_ROOT": tempfile.mkdtemp(prefix="coguard-quality-"),
+        "DATABASE_POOL": "0",
+    }
+)
+import psycopg  # noqa: E402
+
+with psycopg.connect(base_url, autocommit=True) as conn:
+    conn.execute("DROP DATABASE IF EXISTS coguard_bench_quality WITH (FORCE)")
+    conn.execute("CREATE DATABASE coguard_bench_quality")
+
+import django  # noqa: E402
+
+django.setup()
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from PIL import Image, ImageEnhance, ImageOps  # noqa: E402
+
+from detection import pipeline  # noqa: E402
+from detection.engine.synthetic import logo_image, photo_like  # noqa: E402
+from detection.services import policy  # noqa: E402
+from marketplace.models import ImageStatus, Listing, ListingImage, Seller, Shop  # noqa: E402
+from platform_core.models import Role, User  # noqa: E402
+from rightsholders import services  # noqa: E402
+
+call_command("migrate", verbosity=0)
+rng = random.Random(7)
+
+# Protected brands, with the knockoff spellings seen in the wild.
+BRANDS = {
+    "Adidas": (["阿迪达斯"], ["Adidos", "Addidas", "Adldas", "Аdidas", "Adibas"], 899),
+    "Nike": (["耐克"], ["Nlke", "N1ke", "Nikey", "Nkie", "Niike"], 999),
+    "Gucci": (["古驰"], ["Gucii", "Guccl", "Gucci", "Cucci", "Guchi"], 8900),
+    "Chanel": (["香奈儿"], ["Chanell", "Chanal", "Cnanel", "Chamel", "Channel"], 6500),
+    "Rolex": (["劳力士"], ["Rolax", "Rolexx", "Ro1ex", "Rolix", "Rollex"], 56000),
+    "Puma": (["彪马"], ["Pumma", "Pvma", "Puna", "Pumas", "Ponma"], 699),
+    "Apple": (["苹果"], ["Appel", "Aple", "Apple", "Appie", "Aplle"], 7999),
+    "Louis Vuitton": (
+        ["路易威登"],
+        ["Louis Vuiton", "Luis Vuitton", "Louis Vitton", "Louis Vuittom", "Lous Vuitton"],
+        15000,
+    ),
+}
+PRODUCTS = ["sneakers", "handbag", "watch", "hoodie", "wallet", "belt", "perfume", "backpack"]
+HAZE = ["same style", "1:1", "replica", "AAA", "dupe", "同款", "高仿", "mirror quality", "平替"]
+UNRELATED = [
+    "stainless steel water bottle",
+    "bamboo cutting board",
+    "LED desk lamp",
+    "cotton bath towel set",
+    "ceramic coffee mug",
+    "yoga mat non slip",
+    "kids puzzle 100 pieces",
+    "garden hose 15 m",
+    "phone stand aluminium",
+    "wool winter scarf",
+    "rice cooker 3 L",
+    "notebook A5 dotted",
+]
+
+admin = User.objects.create(username="quality-admin", role=Role.BRAND)
+org = services.organisation_create(user=admin, name="Quality Org", country="DE")
+brands, refs = {}, defaultdict(list)
+for n, (name, (aliases, _, msrp)) in enumerate(BRANDS.items()):
+    brand = services.brand_create(user=admin, organisation=org, name=name, aliases=aliases)
+    services.product_model_add(
+        user=admin,
+        brand=brand,
+        name=f"{name} Classic",
+        model_number=f"MC-{n}",
+        msrp=msrp,
+        currency="CNY",
+    )
+    services.authorised_shop_add(user=admin, brand=brand, shop_external_id=f"OFFICIAL-{n}")
+    # What brand protection teams declare: no genuine item sells under 30% of MSRP.
+    services.fake_characteristic_add(
+        user=admin, brand=brand, kind="price_floor", value=str(int(msrp * 0.3)), currency="CNY"
+    )
+    logo = logo_image(n, 400, name.upper()[:7])
+    for kind, img in [("logo", logo)] + [
+        ("product", photo_like(100 * n + k, (800, 800))) for k in range(3)
+    ]:
+        out = io.BytesIO()
+        img.save(out, "JPEG", quality=92)
+        services.reference_image_add(user=admin, brand=brand, content=out.getvalue(), kind=kind)
+        refs[name].append(img)
+    pipeline.refresh_reference_fingerprints(brand_id=brand.pk)
+    brands[name] = brand
+
+seller = Seller.objects.create(external_id="U-1")
+shops = {}
+
+
+def shop(ext):
+    if ext not in shops:
+        shops[ext] = Shop.objects.create(external_id=ext, name=ext, seller=seller)
+    return shops[ext]
+
+
+def counterfeit_edit(img: Image.Image) -> Image.Image:
+    w, h = img.size
+    edit = rng.choice(["resize", "crop", "colour", "mirror", "border", "recompress"])
+    if edit == "crop":
+        f = rng.uniform(0.05, 0.15)
+        img = img.crop((int(w * f), int(h * f * 0.5), w, h))
+    elif edit == "colour":
+        img = ImageEnhance.Color(img).enhance(rng.uniform(0.6, 1.4))
+    elif edit == "mirror":
+        img = ImageOps.mirror(img)
+    elif edit == "border":
+        img = ImageOps.expand(img, border=30, fill=(255, 255, 255))
+    img = img.resize((rng.randint(500, 760),) * 2)
+    out = io.BytesIO()
+    img.convert("RGB").save(out, "JPEG", quality=rng.randint(55, 85))
+    return Image.open(io.BytesIO(out.getvalue()))
+
+
+labelled: list[tuple[Listing, str]] = []
+counter = Counter()
+
+
+def make(label, title, price, shop_ext, photo: Image.Image | None):
+    counter[label] += 1
+    listing = Listing.objects.create(
+        external_id=f"{label}-{counter[label]}",
+        shop=shop(shop_ext),
+        title=title,
+        price=price,
+        currency="CNY",
+        status="active",
+    )
+    if photo is not None:
+        stored = ListingImage(listing=listing, position=0, status=ImageStatus.READY)
+        out = io.BytesIO()
+        photo.convert("RGB").save(out, "JPEG", quality=85)
+        stored.image.save(f"{listing.pk}.jpg", ContentFile(out.getvalue()), save=False)
+        stored.fingerprints, stored.fingerprint_thumbs = pipeline.fingerprint_image(photo)
+        stored.save()
+    labelled.append((listing, label))
+
+
+names = list(BRANDS)
+for i in range(args.per_label):
+    name = rng.choice(names)
+    _, variants, msrp = BRANDS[name]
+    product = rng.choice(PRODUCTS)
+    # Counterfeits: the brand's own photo, edited; name and haze or a low price, often.
+    photo = counterfeit_edit(rng.choice(refs[name][1:]))
+    title = f"{name} {product}" + (f" {rng.choice(HAZE)}" if rng.random() < 0.5 else "")
+    if rng.random() < 0.25:
+        title = f"{product} new season"  # photo alone carries it
+    make("counterfeit", title, round(msrp * rng.uniform(0.05, 0.4), 2), f"S-{i % 40}", photo)
+    # Knockoffs: a lookalike name or haze wording, the seller's own photos.
+    if rng.random() < 0.6:
+        variant = rng.choice([v for v in variants if v != name])
+        title = f"{variant} {product} {rng.choice(['new', 'hot sale', '2026', ''])}".strip()
+    else:
+        title = f"{rng.choice(HAZE)} {name} {product}"
+    make(
+        "knockoff",
+        title,
+        round(msrp * rng.uniform(0.05, 0.5), 2),
+        f"K-{i % 40}",
+        photo_like(5000 + i, (600, 600)),
+    )
+    # Legitimate uses.
+    n = names.index(name)
+    legit = rng.choice(["official", "accessory", "secondhand", "fruit", "plush"])
+    if legit == "official":
+        make(
+            "legitimate",
+            f"{name} {product} official",
+            round(msrp * rng.uniform(0.85, 1.1), 2),
+            f"OFFICIAL-{n}",
+            refs[name][1 + i % 3].resize((700, 700)),
+        )
+    elif legit == "accessory":
+        make(
+            "legitimate",
+            f"Protective case compatible with {name} {product}",
+            39,
+            f"A-{i % 30}",
+            photo_like(7000 + i, (600, 600)),
+        )
+    elif legit == "secondhand":
+        make(
+            "legitimate",
+            f"Second-hand {name} {product}, used, honest description",
+            round(msrp * rng.uniform(0.3, 0.6), 2),
+            f"P-{i % 30}",
+            None,
+        )
+    elif legit == "fruit":
+        make("legitimate", "Fresh red apple 5 kg box, crisp and sweet", 59, "FRUIT", None)
+    else:
+        make("legitimate", "Puma plush toy, soft big cat, 30 cm", 89, "TOYS", None)
+    make(
+        "unrelated",
+        rng.choice(UNRELATED),
+        rng.randint(10, 300),
+        f"U-{i % 50}",
+        photo_like(9000 + i, (600, 600)) if rng.random() < 0.5 else None,
+    )
+
+threshold = policy().suspect_threshold
+scores, by_signal = {}, defaultdict(Counter)
+for start in range(0, len(labelled), 200):
+    chunk = [x for x, _ in labelled[start : start + 200]]
+    fresh = list(
+        Listing.objects.filter(pk__in=[x.pk for x in chunk])
+        .select_related("shop")
+        .prefetch_related("images")
+    )
+    for listing_id, outcome in pipeline.scan_batch(fresh).items():
+        scores[listing_id] = outcome
+
+label_stats = defaultdict(Counter)
+for listing, label in labelled:
+    outcome = scores[listing.pk]
+    flagged = outcome.score >= threshold
+    label_stats[label]["flagged" if flagged else "clear"] += 1
+    for code in {s["code"] for s in outcome.signals}:
+        by_signal[code][label] += 1
+
+print(f"labelled listings: {len(labelled)}; suspect threshold {threshold}")
+print(f"{'label':<12}{'n':>6}{'flagged':>9}{'rate':>8}")
+for label in ("counterfeit", "knockoff", "legitimate", "unrelated"):
+    st = label_stats[label]
+    n = st["flagged"] + st["clear"]
+    print(f"{label:<12}{n:>6}{st['flagged']:>9}{st['flagged'] / n:>8.1%}")
+bad = {"counterfeit", "knockoff"}
+tp = sum(label_stats[x]["flagged"] for x in bad)
+fn = sum(label_stats[x]["clear"] for x in bad)
+fp = sum(label_stats[x]["flagged"] for x in ("legitimate", "unrelated"))
+tn = sum(label_stats[x]["clear"] for x in ("legitimate", "unrelated"))
+print(f"recall on counterfeits+knockoffs: {tp / (tp + fn):.3f}")
+print(f"precision:                        {tp / (tp + fp):.3f}")
+print(
+    f"false positives on legitimate:    {label_stats['legitimate']['flagged']}"
+    f" / {sum(label_stats['legitimate'].values())}"
+    f" ({label_stats['legitimate']['flagged'] / sum(label_stats['legitimate'].values()):.1%})"
+)
+print(f"false positive rate (legit+unrelated): {fp / (fp + tn):.2%}")
+print("\nper signal: listings where it fired, by label (precision = share on bad labels)")
+for code, counts in sorted(by_signal.items()):
+    hits = sum(counts.values())
+    good = sum(counts[x] for x in bad)
+    print(f"  {code:<18}{hits:>6}  precision {good / hits:.3f}   {dict(counts)}")
