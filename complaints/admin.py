@@ -19,7 +19,7 @@ from platform_core.admin import ReviewerAdminMixin, admin_link, private_document
 from platform_core.errors import DomainError
 from rightsholders.admin import DecisionForm
 
-from . import services
+from . import selectors, services
 from .models import (
     DECIDABLE_STATUSES,
     REVIEW_QUEUE_STATUSES,
@@ -361,6 +361,7 @@ class ComplaintAdmin(ReviewerAdminMixin, admin.ModelAdmin):
             "complaint": obj,
             "listing": listing,
             "listing_images": [img for img in listing.images.all() if img.thumbnail],
+            "reference_images": selectors.matched_references(obj),
             "brand_evidence": [
                 (e, self._url("evidence", obj.pk, e.pk)) for e in evidence if e.party == "brand"
             ],

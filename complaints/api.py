@@ -149,17 +149,60 @@ class ComplaintOut(serializers.ModelSerializer):
         return {"status": cn.status, "explanation": cn.explanation, "created_at": cn.created_at}
 
 
+class MatchedReferenceOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    url = serializers.CharField()
+    matched_by = serializers.CharField(help_text="the signal code that matched it")
+    detail = serializers.CharField()
+
+
 class ComplaintDetailOut(ComplaintOut):
     evidence = serializers.SerializerMethodField()
+    reference_images = serializers.SerializerMethodField(
+        help_text="the brand's reference images the detection evidence matched "
+        "(brand staff and reviewers; empty for the seller)"
+    )
+    takedown_statement = serializers.SerializerMethodField(
+        help_text="a fast-track takedown's statement of reasons while no decision is taken"
+    )
     history = serializers.SerializerMethodField()
     questions = serializers.SerializerMethodField()
 
     class Meta(ComplaintOut.Meta):
-        fields = [*ComplaintOut.Meta.fields, "evidence", "history", "questions"]
+        fields = [
+            *ComplaintOut.Meta.fields,
+            "evidence",
+            "reference_images",
+            "takedown_statement",
+            "history",
+            "questions",
+        ]
+
+    @extend_schema_field(StatementOut(allow_null=True))
+    def get_takedown_statement(self, obj) -> dict | None:
+        return services.takedown_statement(obj)
 
     def _viewer(self):
         request = self.context.get("request")
         return request.user if request else None
+
+    @extend_schema_field(MatchedReferenceOut(many=True))
+    def get_reference_images(self, obj) -> list[dict]:
+        viewer = self._viewer()
+        if viewer is None or not selectors.references_visible_to(viewer):
+            return []
+        request = self.context.get("request")
+        return [
+            {
+                "id": ref.pk,
+                "kind": ref.kind,
+                "url": request.build_absolute_uri(ref.image.url) if request else ref.image.url,
+                "matched_by": ref.matched_by,
+                "detail": ref.match_detail,
+            }
+            for ref in selectors.matched_references(obj)
+        ]
 
     def get_evidence(self, obj) -> list[dict]:
         items = obj.evidence.all()
@@ -169,6 +212,11 @@ class ComplaintDetailOut(ComplaintOut):
         return EvidenceOut(items, many=True, context=self.context).data
 
     def get_history(self, obj) -> list[dict]:
+        viewer = self._viewer()
+        if viewer is not None and viewer.role == Role.SELLER:
+            # As in the portal: the seller reads the statements of reasons and
+            # the questions, not the record of each step inside the review.
+            return []
         return [
             {
                 "from": e.from_status or None,

@@ -110,6 +110,22 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            # The service answers 409 first; the database makes it hold under races too.
+            models.UniqueConstraint(
+                fields=["brand", "listing"],
+                condition=Q(
+                    status__in=[
+                        "submitted",
+                        "under_review",
+                        "needs_info",
+                        "counter_noticed",
+                        "in_appraisal",
+                    ]
+                ),
+                name="one_open_complaint_per_brand_listing",
+            )
+        ]
         indexes = [
             models.Index(fields=["organisation", "status", "-id"]),
             models.Index(fields=["brand", "-id"]),

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from platform_core.errors import DomainError, NotFound
 from platform_core.models import Role
+from rightsholders.models import ReferenceImage
 from rightsholders.selectors import organisation_ids_for
 
 from .models import REVIEW_QUEUE_STATUSES, Complaint, ComplaintStatus, Evidence
@@ -80,3 +81,34 @@ def evidence_get_for_user(user, complaint: Complaint, evidence_id) -> Evidence:
         return qs.get(pk=int(evidence_id))
     except (Evidence.DoesNotExist, TypeError, ValueError):
         raise NotFound("No such evidence.") from None
+
+
+def matched_references(complaint: Complaint) -> list[ReferenceImage]:
+    """The brand's reference images the detection evidence matched the listing
+    against (``evidence.reference_image`` of its signals), each with
+    ``matched_by`` (the signal code) and ``match_detail`` (its reason). Only
+    the complaint's own brand's images: evidence naming any other is ignored."""
+    signals: dict[int, dict] = {}
+    for signal in complaint.detection_signals or []:
+        evidence = signal.get("evidence") if isinstance(signal, dict) else None
+        ref = evidence.get("reference_image") if isinstance(evidence, dict) else None
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            signals.setdefault(ref, signal)
+    if not signals:
+        return []
+    refs = list(
+        ReferenceImage.objects.filter(pk__in=signals, brand_id=complaint.brand_id).select_related(
+            "product_model"
+        )
+    )
+    for ref in refs:
+        ref.matched_by = signals[ref.pk].get("code", "")
+        ref.match_detail = signals[ref.pk].get("detail", "")
+    refs.sort(key=lambda r: list(signals).index(r.pk))
+    return refs
+
+
+def references_visible_to(user) -> bool:
+    """The brand's reference library is its own: brand staff and reviewers
+    see the matched images, the seller the statement that names the match."""
+    return user.is_authenticated and user.role in (Role.BRAND, Role.REVIEWER)

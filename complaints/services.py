@@ -134,6 +134,11 @@ RULE_NEEDS_INFO = (
     "Platform rule 2.3: a complaint must establish the right and the infringement; the "
     "reviewer may ask the complainant for what is missing before deciding."
 )
+RULE_FAST_TRACK = (
+    "Platform rule 2.5 (good-faith fast track): a listing named in a complaint by a "
+    "complainant with a record of accurate complaints is taken down at filing, pending "
+    "the platform's review; if the review rejects the complaint the listing is restored."
+)
 RULE_COUNTER_NOTICE = (
     "Platform rule 5.1 (counter-notices): a seller may contest a takedown; a successful "
     "counter-notice restores the listing, voids the strike and counts against the "
@@ -171,6 +176,30 @@ def _facts(complaint: Complaint, extra: Sequence[str] = ()) -> str:
         lines.append(f"Detection evidence (score {complaint.detection_score or 0:.2f}): {details}.")
     lines.extend(extra)
     return "\n".join(lines)
+
+
+def takedown_statement(complaint: Complaint) -> dict | None:
+    """The statement of reasons for a fast-track takedown, which acts on the
+    listing before any decision: facts, rule and remedy, as the seller is
+    sent them. None when there is no such takedown, or once a decision (upheld
+    or rejected) or a withdrawal speaks for itself."""
+    if not (
+        complaint.fast_track
+        and complaint.holds_listing
+        and complaint.decided_at is None
+        and complaint.status in OPEN_STATUSES
+    ):
+        return None
+    return {
+        "facts": _facts(complaint),
+        "rule": RULE_FAST_TRACK,
+        "remedy": (
+            f"The listing {complaint.listing.external_id} is taken down pending review. A "
+            f"reviewer decides within {settings.COMPLAINT_REVIEW_TARGET_HOURS} hours of filing; "
+            "if the complaint is rejected or withdrawn the listing is restored. If it is upheld "
+            "you may file a counter-notice."
+        ),
+    }
 
 
 def statement_text(decision: Decision) -> str:
@@ -518,6 +547,7 @@ def complaint_file(
         complaint.holds_listing = True
         complaint.save(update_fields=["holds_listing"])
         listing.refresh_from_db()
+        statement = takedown_statement(complaint)
         notify(
             users=_seller_users(complaint),
             kind="complaint.fast_track_takedown",
@@ -525,10 +555,10 @@ def complaint_file(
             body=(
                 f'Your listing "{listing.title}" was taken down pending review of a '
                 f"{complaint.get_kind_display().lower()} complaint by {brand.name} "
-                f"(complaint #{complaint.pk}). The complainant has fast-track status for its "
-                "record of accurate complaints. A reviewer decides within "
-                f"{settings.COMPLAINT_REVIEW_TARGET_HOURS} hours; if the complaint is "
-                "rejected the listing is restored."
+                f"(complaint #{complaint.pk}).\n\n"
+                f"Facts:\n{statement['facts']}\n\n"
+                f"Rule applied:\n{statement['rule']}\n\n"
+                f"Remedy:\n{statement['remedy']}"
             ),
             url=_portal_url("seller-action", complaint.pk),
             target=complaint,
@@ -639,8 +669,18 @@ def complaint_start_review(*, reviewer: User, complaint: Complaint) -> Complaint
     """A reviewer takes the complaint: it is under review, and theirs."""
     _require_reviewer(reviewer)
     c = _locked(complaint)
+    if c.status not in DECIDABLE_STATUSES:
+        # A question waits on the brand (its answer restarts the clock), a jury
+        # or a decision has the complaint: nothing for a reviewer to take.
+        raise Conflict(
+            f"Complaint #{c.pk} is {c.get_status_display().lower()}; only a complaint awaiting "
+            "review can be taken.",
+            code="invalid_transition",
+            extra={"status": c.status},
+        )
     c.reviewer = reviewer
-    if c.status == ComplaintStatus.UNDER_REVIEW:
+    if c.status != ComplaintStatus.SUBMITTED:
+        # Under review, or counter-noticed (it keeps that status until re-decided).
         c.save(update_fields=["reviewer", "updated_at"])
         audit(actor=reviewer, action="complaint.assigned", target=c)
         return c
@@ -774,6 +814,10 @@ def _uphold(
     elif c.holds_listing:
         out.add(f"The listing {listing.external_id}, taken down at filing, stays delisted.")
     else:
+        # Down already because another complaint stands: this one keeps it down
+        # too, so that complaint's counter-notice alone cannot bring it back.
+        if Complaint.objects.filter(listing=listing, holds_listing=True).exclude(pk=c.pk).exists():
+            c.holds_listing = True
         out.add(f"The listing {listing.external_id} was already delisted and stays so.")
     _transition(c, ComplaintStatus.UPHELD, actor=actor, reason=reason, fields=fields)
     c.listing.refresh_from_db()
@@ -782,6 +826,7 @@ def _uphold(
         pending_cn.status = CounterNotice.Status.DISMISSED
         pending_cn.resolved_at = now
         pending_cn.save(update_fields=["status", "resolved_at"])
+        audit(actor=actor, action="counter_notice.dismissed", target=c, reason=reason)
         out.add("The seller's counter-notice is dismissed: the takedown stands.")
     _strike, created = Strike.objects.get_or_create(seller=c.seller, complaint=c)
     if created:

@@ -87,9 +87,14 @@ def complaint_detail(request, pk):
         {
             "complaint": complaint,
             "decisions": complaint.decisions.order_by("created_at", "id"),
+            "takedown_statement": services.takedown_statement(complaint),
             "events": complaint.events.all() if role != Role.SELLER else [],
             "questions": complaint.info_requests.all(),
             "evidence": evidence,
+            "listing_images": [img for img in complaint.listing.images.all() if img.thumbnail],
+            "reference_images": selectors.matched_references(complaint)
+            if selectors.references_visible_to(request.user)
+            else None,
             "counter_notice": counter_notice,
             "time_left": services.complaint_time_left(complaint),
             "is_seller": role == Role.SELLER,

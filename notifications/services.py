@@ -23,6 +23,7 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from platform_core.audit import audit
@@ -174,7 +175,9 @@ def webhook_endpoint_create(
                 "Marketplace endpoints belong to no organisation.",
                 fields={"organisation": ["Leave it out."]},
             )
-        allowed = ALL_EVENTS
+        # Brand events go to the organisation's own endpoints only: a
+        # marketplace endpoint subscribed to them would never hear of one.
+        allowed = MARKETPLACE_EVENTS
     elif user.role == Role.BRAND:
         if organisation is None:
             raise DomainError(
@@ -274,12 +277,39 @@ def backoff_seconds(attempt: int) -> float:
     )
 
 
+# How long one attempt may hold a delivery before it counts as abandoned (a
+# worker killed mid-request); a duplicate task arriving meanwhile does nothing.
+def _attempt_lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT + 60)
+
+
+# A task may wake a little before the time it was scheduled for (clock skew
+# between hosts); that still counts as due.
+DUE_TOLERANCE = datetime.timedelta(seconds=5)
+
+
+def _claim(delivery: WebhookDelivery, now: datetime.datetime) -> bool:
+    """Take the delivery's next attempt, or learn that it is not ours: not due
+    yet, or another task (a redelivered or re-enqueued one) took it first.
+    The conditional update is the lock: exactly one claimant wins."""
+    return bool(
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=delivery.attempts
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + DUE_TOLERANCE))
+        .update(next_attempt_at=now + _attempt_lease())
+    )
+
+
 def webhook_deliver(*, delivery_id: int) -> bool | None:
     """Attempt one delivery. True: delivered (or already was); False: failed
-    and worth retrying; None: nothing to do (gone, inactive, or given up)."""
+    and worth retrying (at the row's ``next_attempt_at``); None: nothing to do
+    (gone, inactive, given up, not due, or another task is attempting it)."""
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return True if delivery and delivery.status == DeliveryStatus.SUCCEEDED else None
+    if not _claim(delivery, timezone.now()):
+        return None
     endpoint = delivery.endpoint
     if not endpoint.active:
         _finish(delivery, DeliveryStatus.FAILED, error="The endpoint was deactivated.")
@@ -350,8 +380,9 @@ def webhook_redeliver(*, user, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a failed delivery again (a fresh series of attempts)."""
     if delivery.status == DeliveryStatus.PENDING:
         return delivery
+    # Due now: the stale-task sweep measures from here, not from the creation.
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     audit(actor=user, action="webhook.redelivered", target=delivery.endpoint, delivery=delivery.pk)
     transaction.on_commit(lambda: _enqueue_delivery(delivery.pk))
@@ -363,3 +394,54 @@ def _enqueue_delivery(delivery_id: int) -> None:
     from .tasks import deliver_webhook
 
     deliver_webhook.delay(delivery_id)
+
+
+def webhook_retry_countdown(*, delivery_id: int) -> float:
+    """Seconds until the delivery's next attempt is due (0 when due now)."""
+    due = (
+        WebhookDelivery.objects.filter(pk=delivery_id)
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    return max((due - timezone.now()).total_seconds(), 0.0) if due else 0.0
+
+
+def webhook_requeue_stale_after() -> datetime.timedelta:
+    """A pending delivery due this long with no attempt made has lost its task."""
+    return datetime.timedelta(seconds=getattr(settings, "WEBHOOK_REQUEUE_AFTER_SECONDS", 300))
+
+
+WEBHOOK_REQUEUE_BATCH = 1000
+
+
+@transaction.atomic
+def webhook_deliveries_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue again the pending deliveries whose task was lost: due (or new)
+    for longer than ``WEBHOOK_REQUEUE_AFTER_SECONDS`` with no attempt made,
+    including an attempt whose worker died (its lease ran out). A delivery to
+    a deactivated endpoint is enqueued too, and the attempt marks it failed.
+
+    Idempotent: the rows are locked (a concurrent sweep skips them) and their
+    due time moves to now, so the next sweep leaves them alone until they are
+    stale once more; and should the original task turn up after all, the
+    attempt's own claim lets only one of the two post."""
+    now = now or timezone.now()
+    stale = now - webhook_requeue_stale_after()
+    ids = list(
+        WebhookDelivery.objects.select_for_update(skip_locked=True)
+        .filter(status=DeliveryStatus.PENDING)
+        .filter(
+            Q(next_attempt_at__lte=stale) | Q(next_attempt_at__isnull=True, created_at__lte=stale)
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:WEBHOOK_REQUEUE_BATCH]
+    )
+    if ids:
+        WebhookDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
+
+        def enqueue():
+            for pk in ids:
+                _enqueue_delivery(pk)
+
+        transaction.on_commit(enqueue)
+    return len(ids)

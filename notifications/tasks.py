@@ -2,7 +2,6 @@
 exponential backoff; the delivery row keeps every attempt's outcome."""
 
 from celery import shared_task
-from django.conf import settings
 
 from . import services
 
@@ -16,7 +15,13 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 def deliver_webhook(self, delivery_id: int) -> bool | None:
     delivered = services.webhook_deliver(delivery_id=delivery_id)
     if delivered is False:
-        # The service counts attempts and gives up at WEBHOOK_MAX_ATTEMPTS.
-        attempt = min(self.request.retries + 1, settings.WEBHOOK_MAX_ATTEMPTS)
-        raise self.retry(countdown=services.backoff_seconds(attempt))
+        # The service counts attempts, sets when the next one is due (the
+        # backoff) and gives up at WEBHOOK_MAX_ATTEMPTS.
+        raise self.retry(countdown=services.webhook_retry_countdown(delivery_id=delivery_id))
     return delivered
+
+
+@shared_task
+def requeue_stale_webhooks() -> int:
+    """Re-enqueue pending deliveries whose task was lost (beat, every few minutes)."""
+    return services.webhook_deliveries_requeue()

@@ -350,6 +350,8 @@ WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3
 # Hosts on loopback or private networks that webhooks may target (tests, and
 # integrators inside the platform's network); by default those image intake may reach.
 WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=IMAGE_FETCH_ALLOWED_HOSTS)
+# A due delivery with no attempt for this long is queued again (its task was lost).
+WEBHOOK_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_REQUEUE_AFTER_SECONDS", default=300)
 
 CELERY_BEAT_SCHEDULE["complaints-close-unanswered"] = {
     "task": "complaints.tasks.close_unanswered",
@@ -371,3 +373,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "WebhookDeliveryStatusEnum": "notifications.models.DeliveryStatus",
     }
 )
+
+
+CELERY_BEAT_SCHEDULE["notifications-requeue-stale-webhooks"] = {
+    "task": "notifications.tasks.requeue_stale_webhooks",
+    "schedule": crontab(minute="*/5"),
+}

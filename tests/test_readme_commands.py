@@ -21,9 +21,17 @@ pytestmark = pytest.mark.slow
 
 # What the test run itself put in the environment; a newcomer's shell has none of it.
 TEST_ONLY = {
-    "DJANGO_SETTINGS_MODULE", "CELERY_QUEUE", "CACHE_KEY_PREFIX", "MEDIA_ROOT",
-    "COGUARD_TEMP_MEDIA", "DATABASE_TEST_NAME", "DATABASE_POOL", "IMAGE_FETCH_ALLOWED_HOSTS",
-    "DJANGO_SECRET_KEY", "DJANGO_SECURE_SSL_REDIRECT", "WEBHOOK_BACKOFF_SECONDS",
+    "DJANGO_SETTINGS_MODULE",
+    "CELERY_QUEUE",
+    "CACHE_KEY_PREFIX",
+    "MEDIA_ROOT",
+    "COGUARD_TEMP_MEDIA",
+    "DATABASE_TEST_NAME",
+    "DATABASE_POOL",
+    "IMAGE_FETCH_ALLOWED_HOSTS",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_SECURE_SSL_REDIRECT",
+    "WEBHOOK_BACKOFF_SECONDS",
 }
 
 
@@ -35,7 +43,7 @@ def free_port() -> int:
 
 def get(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - localhost
+        with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
@@ -56,8 +64,12 @@ def test_bin_coguard_up_serves_everything_and_stops_cleanly(tmp_path):
     )
     log = tmp_path / "up.log"
     proc = subprocess.Popen(
-        ["bin/coguard", "up"], cwd=ROOT, env=env, stdout=log.open("w"),
-        stderr=subprocess.STDOUT, start_new_session=True,
+        ["bin/coguard", "up"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 300

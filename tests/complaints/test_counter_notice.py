@@ -8,10 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from complaints import services
 from complaints.models import Complaint, CounterNotice, Strike
 from marketplace.models import ListingStatus
 from notifications.models import Notification
 from rightsholders.models import IntegrityEvent, Organisation
+from tests.complaints.conftest import make_trademark
 from tests.factories import SellerFactory, UserFactory
 from tests.images import pdf_bytes
 
@@ -159,3 +161,29 @@ def test_withdrawing_after_a_counter_notice_concedes_it(api, alice, sam, listing
     assert body["listing_status"] == "active"
     assert body["counter_notice"]["status"] == "accepted"
     assert Strike.objects.get(complaint=upheld).voided_at is not None
+
+
+def test_a_listing_another_upheld_complaint_keeps_down_stays_down(
+    sam, bob, rival_brand, listing, file_complaint, decide
+):
+    make_trademark(rival_brand, number="N1")
+    ours = file_complaint(listing)
+    theirs = services.complaint_file(
+        user=bob, brand=rival_brand, listing=listing, kind="counterfeit", description="Fake."
+    )
+    decide(ours, outcome="upheld")
+    decide(theirs, outcome="upheld")  # the listing is down already
+
+    services.counter_notice_file(user=sam, complaint=ours, explanation="Genuine Adidas.")
+    decide(ours, outcome="rejected", reason="The invoice checks out.")
+
+    # The rival's complaint still stands: the listing stays down…
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.DELISTED
+    assert "stays delisted" in ours.decisions.last().remedy
+
+    # …until it falls too.
+    services.counter_notice_file(user=sam, complaint=theirs, explanation="No Nike marks.")
+    decide(theirs, outcome="rejected", reason="No Nike mark on the goods.")
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.ACTIVE

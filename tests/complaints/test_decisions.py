@@ -235,6 +235,41 @@ def test_start_review_takes_the_complaint(api, rita, listing, file_complaint):
     assert Complaint.objects.get(pk=complaint.pk).reviewer == rita
 
 
+def test_only_a_complaint_awaiting_review_can_be_taken(api, rita, sam, listing, file_complaint):
+    asked = file_complaint(listing)
+    services.complaint_decide(
+        reviewer=rita, complaint=asked, outcome="needs_info", reason="Which model?"
+    )
+
+    # The question waits on the brand: taking it would skip the answer and
+    # leave it in the queue with no clock.
+    response = api(rita).post(f"/api/v1/complaints/{asked.pk}/review/")
+    assert response.status_code == 409
+    assert Complaint.objects.get(pk=asked.pk).status == ComplaintStatus.NEEDS_INFO
+
+
+def test_a_reviewer_takes_a_counter_noticed_complaint_without_changing_its_status(
+    api, rita, sam, listing, file_complaint, decide
+):
+    complaint = file_complaint(listing)
+    decide(complaint, outcome="upheld")
+    services.counter_notice_file(user=sam, complaint=complaint, explanation="Genuine.")
+
+    body = api(rita).post(f"/api/v1/complaints/{complaint.pk}/review/").json()
+
+    assert body["status"] == "counter_noticed"
+    assert Complaint.objects.get(pk=complaint.pk).reviewer == rita
+
+
+def test_a_dismissed_counter_notice_is_audited(rita, sam, listing, file_complaint, decide):
+    complaint = file_complaint(listing)
+    decide(complaint, outcome="upheld")
+    services.counter_notice_file(user=sam, complaint=complaint, explanation="Genuine.")
+    decide(complaint, outcome="upheld", reason="The invoice is for another model.")
+
+    assert AuditEvent.objects.filter(action="counter_notice.dismissed").count() == 1
+
+
 def test_every_transition_is_recorded_and_audited(rita, alice, listing, file_complaint, decide):
     complaint = file_complaint(listing)
     services.complaint_start_review(reviewer=rita, complaint=complaint)

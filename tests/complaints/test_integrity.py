@@ -214,3 +214,30 @@ def test_a_voided_strike_does_not_count(sam, sams_shop, make_listing, file_compl
 
     sams_shop.refresh_from_db()
     assert sams_shop.status == ShopStatus.ACTIVE
+
+
+def test_a_fast_track_takedown_comes_with_a_statement_of_reasons(
+    api, client, alice, sam, alice_org, listing, file_complaint, decide
+):
+    from django.urls import reverse
+
+    ComplainantStanding.objects.update_or_create(
+        organisation=alice_org, defaults={"fast_track": True}
+    )
+    complaint = file_complaint(listing)
+
+    # The seller is told why the listing is down before any decision…
+    note = Notification.objects.get(user=sam, kind="complaint.fast_track_takedown")
+    assert "Rule applied" in note.body and "fast track" in note.body
+    seller_view = api(sam).get(f"/api/v1/complaints/{complaint.pk}/").json()
+    assert seller_view["decision"] is None
+    statement = seller_view["takedown_statement"]
+    assert "taken down pending review" in statement["remedy"]
+    assert listing.external_id in statement["facts"]
+    client.force_login(sam)
+    page = client.get(reverse("portal:seller-action", args=[complaint.pk])).content.decode()
+    assert 'id="takedown-statement"' in page
+
+    # …and the decision's own statement replaces it.
+    decide(complaint, outcome="rejected", reason="Genuine goods.")
+    assert api(sam).get(f"/api/v1/complaints/{complaint.pk}/").json()["takedown_statement"] is None

@@ -1,6 +1,7 @@
 """In-app notifications with an email copy, and signed webhooks delivered
 by the real worker with retries and a delivery log."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -8,10 +9,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.utils import timezone
 
 from complaints import services
 from notifications import services as notification_services
+from notifications import tasks as notification_tasks
 from notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from tests.conftest import wait_until
 
@@ -77,6 +81,17 @@ def test_the_marketplace_and_brands_register_endpoints(api, mo, alice, alice_org
     ]
     assert api(bob).get(f"/api/v1/webhooks/{brand.json()['id']}/").status_code == 404
     assert api(mo).get(f"/api/v1/webhooks/{brand.json()['id']}/").status_code == 404
+
+
+def test_the_marketplace_subscribes_only_to_the_events_it_receives(api, mo):
+    response = api(mo).post(
+        "/api/v1/webhooks/",
+        {"url": "https://market.example.com/hooks", "events": ["complaint.filed"]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "events" in response.json()["error"]["fields"]
 
 
 def test_endpoints_on_internal_addresses_are_refused(api, mo):
@@ -230,3 +245,155 @@ def test_a_restore_reaches_the_marketplace_and_the_brand_hears_the_decision(
         timeout=30,
         message="notification emails were not sent by the worker",
     )
+
+
+# --- Lost tasks, and never two attempts at once -------------------------------------------
+
+
+def _delivery(endpoint, *, age_minutes=0, **fields):
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="listing.delisted",
+        event_id="00000000-0000-4000-8000-000000000001",
+        payload={"event": "listing.delisted", "data": {}},
+        **fields,
+    )
+    created = timezone.now() - datetime.timedelta(minutes=age_minutes)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=created)
+    return delivery
+
+
+@pytest.fixture
+def market_endpoint(mo):
+    return WebhookEndpoint.objects.create(owner=mo, url="https://market.example.com/hooks")
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    calls: list[int] = []
+    monkeypatch.setattr(notification_tasks.deliver_webhook, "delay", calls.append)
+    return calls
+
+
+def test_deliveries_whose_task_was_lost_are_enqueued_again_once(
+    market_endpoint, enqueued, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    ago = now - datetime.timedelta(minutes=10)
+    never_sent = _delivery(market_endpoint, age_minutes=10)
+    retry_lost = _delivery(market_endpoint, age_minutes=30, attempts=2, next_attempt_at=ago)
+    _delivery(market_endpoint)  # just emitted: its task is on its way
+    _delivery(market_endpoint, age_minutes=30, attempts=1, next_attempt_at=now)  # due just now
+    _delivery(  # being attempted right now
+        market_endpoint, age_minutes=30, next_attempt_at=now + datetime.timedelta(minutes=1)
+    )
+    _delivery(market_endpoint, age_minutes=30, status="succeeded")
+    _delivery(market_endpoint, age_minutes=30, status="failed", attempts=8)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notification_services.webhook_deliveries_requeue() == 2
+    assert sorted(enqueued) == sorted([never_sent.pk, retry_lost.pk])
+
+    # A second sweep (or the beat firing twice) enqueues nothing more…
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notification_tasks.requeue_stale_webhooks() == 0
+    assert len(enqueued) == 2
+
+    # …until the re-enqueued task is itself lost for as long.
+    later = now + notification_services.webhook_requeue_stale_after() + datetime.timedelta(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_services.webhook_deliveries_requeue(now=later)
+    assert {never_sent.pk, retry_lost.pk} <= set(enqueued[2:])
+
+
+def test_the_requeue_runs_from_beat():
+    from platform_core.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-requeue-stale-webhooks"]
+    assert entry["task"] == "notifications.tasks.requeue_stale_webhooks"
+    assert entry["task"] in app.tasks
+
+
+class _Post:
+    """Stands in for ``requests.post``: counts calls, answers ``status``."""
+
+    def __init__(self, status=200):
+        self.status, self.calls = status, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        post = self
+
+        class Response:
+            status_code = post.status
+
+            def close(self):
+                pass
+
+        return Response()
+
+
+def test_a_duplicate_task_does_not_post_the_same_attempt_twice(
+    market_endpoint, monkeypatch, settings
+):
+    settings.WEBHOOK_BACKOFF_SECONDS = 30
+    post = _Post(status=500)
+    monkeypatch.setattr(notification_services.requests, "post", post)
+    delivery = _delivery(market_endpoint)
+
+    assert notification_services.webhook_deliver(delivery_id=delivery.pk) is False
+    # The lost-and-found copy of the task (or a redelivered message) runs at
+    # once: the next attempt is not due for 30 s, so nothing is posted.
+    assert notification_services.webhook_deliver(delivery_id=delivery.pk) is None
+    assert post.calls == 1
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and len(delivery.attempt_log) == 1
+    assert 25 < notification_services.webhook_retry_countdown(delivery_id=delivery.pk) <= 30
+
+    # An attempt in flight (claimed by another worker) is left to it.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert notification_services._claim(delivery, timezone.now())
+    post.status = 200
+    assert notification_services.webhook_deliver(delivery_id=delivery.pk) is None
+    assert post.calls == 1
+
+    # Once due, one attempt delivers; another copy finds it delivered.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert notification_services.webhook_deliver(delivery_id=delivery.pk) is True
+    assert notification_services.webhook_deliver(delivery_id=delivery.pk) is True
+    assert post.calls == 2
+
+
+@pytest.mark.worker
+def test_a_delivery_whose_task_was_lost_is_delivered_by_the_sweep(worker, mo):
+    with Receiver(failures=0) as receiver:
+        endpoint = WebhookEndpoint.objects.create(owner=mo, url=receiver.url)
+        # Emitted ten minutes ago, and its task never reached a worker.
+        delivery = _delivery(endpoint, age_minutes=10)
+
+        notification_tasks.requeue_stale_webhooks.delay()
+
+        wait_until(
+            lambda: WebhookDelivery.objects.filter(pk=delivery.pk, status="succeeded").exists(),
+            timeout=60,
+            message="the lost delivery was not sent:\n" + worker.log()[-3000:],
+        )
+    assert len(receiver.requests) == 1
+
+
+def test_a_failed_delivery_is_sent_again_on_request_and_not_twice(
+    api, mo, alice, market_endpoint, enqueued, django_capture_on_commit_callbacks
+):
+    failed = _delivery(market_endpoint, age_minutes=60, status="failed", attempts=8)
+    url = f"/api/v1/webhooks/{market_endpoint.pk}/deliveries/{failed.pk}/redeliver/"
+
+    assert api(alice).post(url).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        body = api(mo).post(url).json()
+
+    assert body["status"] == "pending" and body["attempts"] == 0
+    assert enqueued == [failed.pk]
+    # Its fresh task is on the way: the lost-task sweep leaves it alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notification_services.webhook_deliveries_requeue() == 0
+    assert enqueued == [failed.pk]

@@ -302,3 +302,149 @@ def test_pages_of_other_organisations_are_404(client, bob, listing, file_complai
 
     assert client.get(reverse("portal:complaint", args=[complaint.pk])).status_code == 404
     assert client.post(reverse("portal:complaint-withdraw", args=[complaint.pk])).status_code == 404
+
+
+# --- Console: webhook deliveries and notifications (read-only) ------------------------------
+
+
+def test_the_console_lists_webhook_deliveries_by_status_and_endpoint(console, mo, listing):
+    from notifications.models import WebhookDelivery, WebhookEndpoint
+
+    market = WebhookEndpoint.objects.create(owner=mo, url="https://market.example.com/hooks")
+    other = WebhookEndpoint.objects.create(owner=mo, url="https://other.example.com/hooks")
+    failed = WebhookDelivery.objects.create(
+        endpoint=market,
+        event="listing.delisted",
+        event_id="00000000-0000-4000-8000-000000000002",
+        payload={"event": "listing.delisted", "data": {"listing": {"external_id": "L-77"}}},
+        status="failed",
+        attempts=8,
+        attempt_log=[{"at": "2026-01-01T00:00:00+00:00", "status_code": 503, "error": "down"}],
+    )
+    WebhookDelivery.objects.create(
+        endpoint=other,
+        event="listing.restored",
+        event_id="00000000-0000-4000-8000-000000000003",
+        payload={},
+        status="succeeded",
+    )
+    changelist = reverse("admin:notifications_webhookdelivery_changelist")
+
+    by_status = console.get(changelist, {"status__exact": "failed"})
+    by_endpoint = console.get(changelist, {"endpoint__id__exact": other.pk})
+    record = console.get(reverse("admin:notifications_webhookdelivery_change", args=[failed.pk]))
+
+    assert [d.pk for d in by_status.context["cl"].result_list] == [failed.pk]
+    assert [d.event for d in by_endpoint.context["cl"].result_list] == ["listing.restored"]
+    page = record.content.decode()
+    assert "L-77" in page and "503" in page and "down" in page
+    assert 'name="_save"' not in page  # a record, not an editor
+    assert console.post(record.request["PATH_INFO"], {}).status_code == 403
+    add = reverse("admin:notifications_webhookdelivery_add")
+    assert console.get(add).status_code == 403
+
+
+def test_the_console_shows_notifications_read_only(console, alice, listing, file_complaint, decide):
+    decide(file_complaint(listing), outcome="upheld", reason="Fake.")
+    note = Notification.objects.get(user=alice, kind="complaint.upheld")
+    changelist = reverse("admin:notifications_notification_changelist")
+
+    unread = console.get(changelist, {"read": "no", "kind__exact": "complaint.upheld"})
+    record = console.get(reverse("admin:notifications_notification_change", args=[note.pk]))
+
+    assert note in unread.context["cl"].result_list
+    assert "Rule applied" in record.content.decode()
+    assert 'name="_save"' not in record.content.decode()
+
+
+def test_webhook_and_notification_pages_are_for_reviewers(client, alice):
+    client.force_login(alice)
+    for name in ("webhookdelivery", "notification"):
+        response = client.get(reverse(f"admin:notifications_{name}_changelist"))
+        assert response.status_code in (302, 403)
+
+
+# --- The brand's matched reference images beside the listing photo ----------------------------
+
+
+@pytest.fixture
+def matched(listing, suspect, alice, adidas, rival_brand, trademark):
+    """A complaint whose detection evidence matched one of Adidas's reference
+    images (and, wrongly, names a rival brand's image, which must not show)."""
+    from rightsholders.models import ReferenceImage
+
+    def reference(brand, seed):
+        return ReferenceImage.objects.create(
+            brand=brand, kind="product", image=ContentFile(jpeg_bytes(seed), name=f"r{seed}.jpg")
+        )
+
+    ours, theirs = reference(adidas, 7), reference(rival_brand, 8)
+    suspect.signals = [
+        *suspect.signals,
+        {
+            "code": "image_match",
+            "weight": 0.75,
+            "detail": "A listing photo matches Adidas's reference product photo (97% similar)",
+            "evidence": {"reference_image": ours.pk, "distance": 2},
+        },
+        {
+            "code": "logo_smear",
+            "weight": 0.6,
+            "detail": "x",
+            "evidence": {"reference_image": theirs.pk},
+        },
+    ]
+    suspect.save()
+    img = ListingImage.objects.create(listing=listing, position=0, status=ImageStatus.READY)
+    img.thumbnail.save("thumb.jpg", ContentFile(jpeg_bytes(1)))
+    complaint = services.complaint_file_from_suspect(user=alice, suspect=suspect)
+    return complaint, img, ours, theirs
+
+
+def test_the_console_record_shows_the_matched_reference_beside_the_listing_photo(console, matched):
+    complaint, img, ours, theirs = matched
+
+    page = console.get(change_url(complaint)).content.decode()
+
+    listing_side = page.index('id="ev-listing"')
+    references = page.index('id="matched-references"')
+    assert listing_side < page.index(img.thumbnail.url) < references < page.index(ours.image.url)
+    assert "97% similar" in page
+    assert theirs.image.url not in page
+
+
+def test_the_portal_complaint_shows_the_brand_its_matched_references(client, alice, sam, matched):
+    complaint, img, ours, theirs = matched
+    client.force_login(alice)
+
+    page = client.get(reverse("portal:complaint", args=[complaint.pk])).content.decode()
+
+    assert img.thumbnail.url in page and ours.image.url in page
+    assert theirs.image.url not in page
+
+
+def test_the_api_detail_lists_matched_references_for_brand_and_reviewer_only(
+    api, alice, rita, sam, matched, decide
+):
+    complaint, _img, ours, _theirs = matched
+    decide(complaint, outcome="upheld")  # now the seller sees the complaint too
+
+    for user in (alice, rita):
+        refs = api(user).get(f"/api/v1/complaints/{complaint.pk}/").json()["reference_images"]
+        assert [(r["id"], r["matched_by"]) for r in refs] == [(ours.pk, "image_match")]
+        assert refs[0]["url"].endswith(ours.image.url)
+    seller_view = api(sam).get(f"/api/v1/complaints/{complaint.pk}/").json()
+    assert seller_view["reference_images"] == []
+
+
+def test_a_seller_sees_the_listing_photo_but_not_the_brands_references(
+    client, sam, matched, decide
+):
+    complaint, img, ours, _theirs = matched
+    decide(complaint, outcome="upheld")
+    client.force_login(sam)
+
+    page = client.get(reverse("portal:seller-action", args=[complaint.pk])).content.decode()
+
+    assert img.thumbnail.url in page
+    assert ours.image.url not in page and 'id="matched-references"' not in page

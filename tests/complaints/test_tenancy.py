@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from complaints import services
+from complaints.models import Complaint
 from tests.complaints.conftest import make_trademark
 from tests.factories import ListingFactory, SellerFactory, ShopFactory, UserFactory
 from tests.images import pdf_bytes
@@ -83,6 +84,25 @@ def test_a_seller_does_not_see_a_complaint_still_under_quiet_review(
     assert api(sam).get(f"/api/v1/complaints/{complaint.pk}/").status_code == 404
 
 
+def test_a_seller_reads_the_statements_not_the_internal_history(
+    api, alice, rita, sam, alices_complaint
+):
+    # As in the portal: the seller gets the statements of reasons and the
+    # questions asked, not the record of who did what inside the review.
+    services.counter_notice_file(user=sam, complaint=alices_complaint, explanation="Genuine.")
+    services.complaint_start_review(reviewer=rita, complaint=alices_complaint)
+    services.complaint_decide(
+        reviewer=rita, complaint=alices_complaint, outcome="needs_info", reason="Your invoice?"
+    )
+
+    seller_view = api(sam).get(f"/api/v1/complaints/{alices_complaint.pk}/").json()
+    brand_view = api(alice).get(f"/api/v1/complaints/{alices_complaint.pk}/").json()
+
+    assert seller_view["history"] == []
+    assert [q["question"] for q in seller_view["questions"]] == ["Your invoice?"]
+    assert [e["to"] for e in brand_view["history"]][-2:] == ["counter_noticed", "needs_info"]
+
+
 def test_a_seller_sees_only_their_own_evidence(api, sam, alices_complaint):
     services.counter_notice_file(
         user=sam,
@@ -140,3 +160,37 @@ def test_the_schema_documents_the_complaint_endpoints(api, alice):
         b"/api/v1/notifications/",
     ):
         assert path in schema.content
+
+
+@pytest.mark.parametrize("template", READ_URLS)
+def test_another_seller_gets_404(api, sam, alices_complaint, template):
+    olga = UserFactory(username="olga3", role="seller")
+    SellerFactory(user=olga)
+    url = template.format(c=alices_complaint, e=alices_complaint.evidence.first())
+
+    response = api(olga).get(url)
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+REVIEWER_ACTIONS = [
+    ("post", "decision/", {"outcome": "upheld", "reason": "x"}),
+    ("post", "review/", {}),
+    ("post", "escalate/", {"reason": "x"}),
+    ("get", "test-purchases/", None),
+    ("post", "test-purchases/", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), REVIEWER_ACTIONS)
+def test_reviewer_actions_answer_parties_alike_whether_or_not_the_complaint_exists(
+    api, alice, bob, sam, alices_complaint, method, path, body
+):
+    for user in (alice, bob, sam):
+        client = api(user)
+        for pk in (alices_complaint.pk, 999_999):
+            url = f"/api/v1/complaints/{pk}/{path}"
+            response = getattr(client, method)(url, body, format="json")
+            assert response.status_code == 403, (user, url)
+    assert Complaint.objects.get(pk=alices_complaint.pk).status == "upheld"
