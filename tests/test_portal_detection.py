@@ -90,3 +90,23 @@ def test_a_sweep_started_in_the_portal_shows_progress(client, alice, adidas):
     assert job.total == 3
     fragment = client.get(f"/scans/{job.pk}/progress/").content.decode()
     assert "0 / 3" in fragment and 'hx-trigger="every 2s"' in fragment
+
+
+def test_the_words_that_raised_a_signal_are_marked(client, alice, adidas):
+    title = "Adidas <b>Superstar</b> 1:1 replica"
+    suspect = Suspect.objects.create(
+        listing=ListingFactory(title=title),
+        brand=adidas,
+        score=0.9,
+        signals=[
+            {
+                "code": "haze_term",
+                "weight": 0.9,
+                "detail": "x",
+                "evidence": {"spans": [["title", 0, 6], ["title", 24, 27]]},
+            },
+        ],
+    )
+    client.force_login(alice)
+    page = client.get(f"/suspects/{suspect.pk}/").content.decode()
+    assert "<mark>Adidas</mark> &lt;b&gt;Superstar&lt;/b&gt; <mark>1:1</mark> replica" in page

@@ -1,0 +1,33 @@
+"""Evidence display: the words that raised a signal, marked in the listing's text."""
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def highlight(text: str, signals_and_field) -> str:
+    """``{{ listing.title|highlight:suspect.signals }}`` marks the title spans the
+    signals point at (``evidence.spans`` of ``[field, start, end]``)."""
+    signals, field = (
+        signals_and_field if isinstance(signals_and_field, tuple) else (signals_and_field, "title")
+    )
+    spans = sorted(
+        {
+            (start, end)
+            for s in signals or []
+            for f, start, end in (s.get("evidence") or {}).get("spans", [])
+            if f == field and 0 <= start < end <= len(text)
+        }
+    )
+    out, cursor = [], 0
+    for start, end in spans:
+        if start < cursor:
+            continue  # overlapping spans: keep the first
+        out.append(escape(text[cursor:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped above
