@@ -374,7 +374,30 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
-
+# --- Public appraisal ------------------------------------------------------------
+# Juries are odd-sized so a full turnout cannot tie; a case may set its own size.
+APPRAISAL_JURY_SIZE = env.int("APPRAISAL_JURY_SIZE", default=13)
+APPRAISAL_VOTING_HOURS = env.int("APPRAISAL_VOTING_HOURS", default=72)
+# Hours the parties have for statements before voting opens (0: at once).
+APPRAISAL_STATEMENT_HOURS = env.int("APPRAISAL_STATEMENT_HOURS", default=0)
+# Share of the jury whose ballots (abstentions included) make a quorum.
+APPRAISAL_QUORUM = env.float("APPRAISAL_QUORUM", default=0.6)
+APPRAISAL_APPEAL_DAYS = env.int("APPRAISAL_APPEAL_DAYS", default=7)
+APPRAISAL_MAX_LEVEL = env.int("APPRAISAL_MAX_LEVEL", default=2)
+# Rounds of fresh draws for no-shows before a case without quorum goes back.
+APPRAISAL_REPLACEMENT_ROUNDS = env.int("APPRAISAL_REPLACEMENT_ROUNDS", default=2)
+APPRAISAL_NO_SHOW_LIMIT = env.int("APPRAISAL_NO_SHOW_LIMIT", default=3)
+APPRAISAL_NO_SHOW_WINDOW_DAYS = env.int("APPRAISAL_NO_SHOW_WINDOW_DAYS", default=90)
+APPRAISAL_NO_SHOW_SUSPENSION_DAYS = env.int("APPRAISAL_NO_SHOW_SUSPENSION_DAYS", default=30)
+# Track record: after this many known-answer ballots, a judge below the
+# accuracy floor is removed from the pool.
+APPRAISAL_TRACK_MIN_CASES = env.int("APPRAISAL_TRACK_MIN_CASES", default=5)
+APPRAISAL_MIN_ACCURACY = env.float("APPRAISAL_MIN_ACCURACY", default=0.6)
+APPRAISAL_QUALIFICATION_PASS = env.float("APPRAISAL_QUALIFICATION_PASS", default=0.8)
+CELERY_BEAT_SCHEDULE["appraisal-sweep"] = {
+    "task": "appraisal.tasks.sweep",
+    "schedule": crontab(minute="*/5"),
+}
 CELERY_BEAT_SCHEDULE["notifications-requeue-stale-webhooks"] = {
     "task": "notifications.tasks.requeue_stale_webhooks",
     "schedule": crontab(minute="*/5"),

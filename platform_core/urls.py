@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include(("platform_core.api.urls", "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     *auth_urlpatterns,
+    path("appraisal/", include("appraisal.urls")),
     path("", include("platform_core.portal_urls")),
 ]
 

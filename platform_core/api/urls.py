@@ -86,6 +86,7 @@ urlpatterns += [
 
 urlpatterns += [
     path("", include("complaints.api_urls")),
+    path("", include("appraisal.api_urls")),
     # Notifications and webhooks serve every app.
     path("", include("notifications.api_urls")),
 ]
