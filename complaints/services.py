@@ -255,7 +255,14 @@ def _seller_users(complaint: Complaint) -> list[User]:
 
 
 def _locked(complaint: Complaint | int) -> Complaint:
+    """The complaint, row-locked. Its organisation is locked first: suspending an
+    organisation locks it and then its complaints, and every path must take the
+    two in that order or the two transactions can deadlock."""
     pk = complaint.pk if isinstance(complaint, Complaint) else complaint
+    org_id = Complaint.objects.filter(pk=pk).values_list("organisation_id", flat=True).first()
+    if org_id is None:
+        raise Complaint.DoesNotExist
+    list(Organisation.objects.select_for_update().filter(pk=org_id).values_list("pk", flat=True))
     return (
         Complaint.objects.select_for_update(of=("self",))
         .select_related(
