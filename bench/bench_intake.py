@@ -151,43 +151,45 @@ worker = subprocess.Popen(
 )
 time.sleep(4)
 
-client = Client(HTTP_HOST="localhost")
-request_seconds = 0.0
-start = time.perf_counter()
-total = 0
-for b in range(args.batches):
-    batch = [
-        {
-            "external_id": f"B{b}-{n}",
-            "shop": {
-                "external_id": f"S-{n % 100}",
-                "name": f"Shop {n % 100}",
-                "seller_external_id": f"U-{n % 100}",
-            },
-            "title": f"Canvas tote bag model {n}",
-            "description": "Sturdy cotton canvas bag with leather handles.",
-            "price": "129.00",
-            "currency": "CNY",
-            "images": [image_of(b * args.batch_size + n)],
-        }
-        for n in range(args.batch_size)
-    ]
-    body = json.dumps(batch)
-    t0 = time.perf_counter()
-    response = client.post(
-        "/api/v1/listings/",
-        body,
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token}",
-    )
-    request_seconds += time.perf_counter() - t0
-    assert response.status_code == 200, response.content[:500]
-    total += len(batch)
+try:
+    client = Client(HTTP_HOST="localhost")
+    request_seconds = 0.0
+    start = time.perf_counter()
+    total = 0
+    for b in range(args.batches):
+        batch = [
+            {
+                "external_id": f"B{b}-{n}",
+                "shop": {
+                    "external_id": f"S-{n % 100}",
+                    "name": f"Shop {n % 100}",
+                    "seller_external_id": f"U-{n % 100}",
+                },
+                "title": f"Canvas tote bag model {n}",
+                "description": "Sturdy cotton canvas bag with leather handles.",
+                "price": "129.00",
+                "currency": "CNY",
+                "images": [image_of(b * args.batch_size + n)],
+            }
+            for n in range(args.batch_size)
+        ]
+        body = json.dumps(batch)
+        t0 = time.perf_counter()
+        response = client.post(
+            "/api/v1/listings/",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {token}",
+        )
+        request_seconds += time.perf_counter() - t0
+        assert response.status_code == 200, response.content[:500]
+        total += len(batch)
 
-while Listing.objects.filter(status=ListingStatus.PENDING).exists():
-    time.sleep(0.2)
-elapsed = time.perf_counter() - start
-worker.terminate()
+    while Listing.objects.filter(status=ListingStatus.PENDING).exists():
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - start
+finally:
+    worker.terminate()
 worker.wait(30)
 
 print(
