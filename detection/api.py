@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from platform_core.api.pagination import CursorPagination
 from platform_core.api.permissions import IsBrandOrReviewer, IsReviewer
 from platform_core.api.views import APIView, ListAPIView
-from platform_core.errors import DomainError, Forbidden
+from platform_core.errors import DomainError, NotFound
 from platform_core.models import Role
 from rightsholders import selectors as rh_selectors
 from rightsholders import services as rh_services
@@ -99,8 +99,6 @@ class SuspectJudgment(APIView):
     @extend_schema(request=JudgmentIn, responses=SuspectOut)
     def post(self, request, pk):
         suspect = selectors.suspect_get_for_user(request.user, pk)
-        if request.user.role != Role.BRAND:
-            raise Forbidden("Judgments are the brand's professional call.")
         ser = JudgmentIn(data=request.data)
         ser.is_valid(raise_exception=True)
         suspect = services.suspect_judge(user=request.user, suspect=suspect, **ser.validated_data)
@@ -146,7 +144,7 @@ class ScanCollection(ListAPIView):
         if brand_id is not None:
             try:
                 brand = rh_selectors.brand_get_for_user(request.user, brand_id)
-            except Exception:
+            except NotFound:
                 raise DomainError("No such brand.", fields={"brand": ["Unknown brand."]}) from None
         job = services.scan_start(user=request.user, brand=brand)
         return Response(ScanOut(job).data, status=status.HTTP_202_ACCEPTED)

@@ -344,6 +344,8 @@ JUDGEABLE = {SuspectStatus.NEW, SuspectStatus.CONFIRMED, SuspectStatus.DISMISSED
 def suspect_judge(*, user, suspect: Suspect, verdict: str, note: str = "") -> Suspect:
     """Brand staff judge a suspect: infringing (confirmed) or not (dismissed).
     Every judgment is a label for the learned score."""
+    if user.role != Role.BRAND:
+        raise Forbidden("Judgments are the brand's professional call.")
     if verdict not in ("infringing", "not_infringing"):
         raise DomainError(
             "Verdict must be infringing or not_infringing.", fields={"verdict": ["Invalid."]}

@@ -64,7 +64,3 @@ def trademark_get_for_user(user, trademark_id) -> Trademark:
         )
     except (Trademark.DoesNotExist, TypeError, ValueError):
         raise NotFound("No such trademark.") from None
-
-
-def is_organisation_admin(user, organisation: Organisation) -> bool:
-    return organisation.memberships.filter(user=user, is_admin=True).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -64,10 +65,8 @@ def organisation_create(
     if not name:
         raise DomainError("A name is required.", fields={"name": ["This field is required."]})
     org = Organisation(name=name, country=country.upper(), kind=kind, integrity_score=0)
-    org.group = Group.objects.create(name=f"org:{timezone.now().timestamp()}:{name[:100]}")
+    org.group = Group.objects.create(name=f"organisation-{uuid.uuid4().hex}")
     org.save()
-    org.group.name = f"organisation-{org.pk}"
-    org.group.save(update_fields=["name"])
     for perm in ORGANISATION_PERMS:
         assign_perm(f"rightsholders.{perm}", org.group, org)
     member_add(organisation=org, user=user, is_admin=True, actor=user)
@@ -162,15 +161,6 @@ def organisation_decide(
     )
     org.refresh_from_db()
     return org
-
-
-def can_file_complaints(organisation: Organisation) -> tuple[bool, str]:
-    if organisation.status != OrganisationStatus.VERIFIED:
-        return False, f"The organisation is {organisation.get_status_display().lower()}."
-    until = organisation.filing_suspended_until
-    if until and until > timezone.now():
-        return False, f"Filing is suspended until {until:%Y-%m-%d %H:%M} UTC."
-    return True, ""
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from complaints.services import filing_refusal
 from platform_core.errors import DomainError, NotFound
 from platform_core.models import Role
 
@@ -129,7 +130,8 @@ def organisation_detail(request, pk):
             "trademark_form": trademark_form,
             "authorisation_form": authorisation_form,
             "brand_form": brand_form,
-            "can_file": services.can_file_complaints(org),
+            # The complaints app owns the filing rule; the page only shows it.
+            "filing_refusal": filing_refusal(org),
         },
     )
 

@@ -196,3 +196,14 @@ def test_seller_listing_reads_are_limited_to_their_shops(api, sam, mo):
     assert client.get(f"/api/v1/listings/{own.pk}/").status_code == 200
     assert client.get(f"/api/v1/listings/{other.pk}/").status_code == 404
     assert [x["id"] for x in client.get("/api/v1/listings/").json()["results"]] == [own.pk]
+
+
+def test_only_brand_staff_judge_suspects(api, rita, alices_things):
+    response = api(rita).post(
+        f"/api/v1/suspects/{alices_things['suspect'].pk}/judgment/",
+        {"verdict": "infringing"},
+        format="json",
+    )
+    assert response.status_code == 403
+    alices_things["suspect"].refresh_from_db()
+    assert alices_things["suspect"].status == "new"

@@ -9,10 +9,6 @@ class APIView(IdempotentMixin, views.APIView):
     pass
 
 
-class GenericAPIView(IdempotentMixin, generics.GenericAPIView):
-    pass
-
-
 class ListAPIView(IdempotentMixin, generics.ListAPIView):
     pass
 
