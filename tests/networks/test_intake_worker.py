@@ -1,0 +1,45 @@
+"""Listings arriving through the API are linked by a real Celery worker once
+their scan has run: the incremental path, end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from networks.models import Ring, RingMember, ShopLink
+from tests.conftest import wait_until
+
+
+@pytest.mark.usefixtures("worker")
+def test_listings_pushed_with_one_contact_form_a_ring(api, mo):
+    client = api(mo)
+    items = [
+        {
+            "external_id": f"L-NET-{n}",
+            "shop": {
+                "external_id": f"S-NET-{n}",
+                "name": f"Outlet {n}",
+                "seller_external_id": f"U-NET-{n}",
+                "contact": "+86 755 8888 0000" if n < 3 else f"+1 555 010{n}",
+            },
+            "title": f"Leather tote {n}",
+            "price": "59.00",
+            "currency": "CNY",
+            "ship_from": "Shenzhen",
+        }
+        for n in range(4)
+    ]
+    r = client.post("/api/v1/listings/", items, format="json")
+    assert r.status_code == 200, r.content
+    wait_until(
+        lambda: RingMember.objects.count() == 3,
+        timeout=60,
+        message="the worker did not link the three shops",
+    )
+    ring = Ring.objects.get()
+    assert ring.size == 3 and ring.kinds == ["contact"]
+    assert set(ring.members.values_list("shop__external_id", flat=True)) == {
+        "S-NET-0",
+        "S-NET-1",
+        "S-NET-2",
+    }
+    assert ShopLink.objects.filter(strength__gte=0.6).count() == 3
