@@ -8,18 +8,34 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint
+from complaints.models import AppraisalQueueEntry, Complaint, ComplaintEvent, ComplaintStatus
 from marketplace.models import Listing, Shop
-from platform_core.admin import ReviewerAdminMixin, is_reviewer
+from platform_core.admin import (
+    ConsoleQueue,
+    ReviewerAdminMixin,
+    admin_link,
+    is_reviewer,
+    register_queue,
+)
 from platform_core.errors import DomainError
 
 from . import services
-from .models import Case, CaseStatus, JudgeProfile, QualificationQuestion, Verdict
+from .models import (
+    LIVE_STATUSES,
+    Case,
+    CaseStatus,
+    JudgeProfile,
+    QualificationQuestion,
+    Verdict,
+)
 
 # Shown only once a case has closed: the secrecy rule holds in the console too.
 SECRET_FIELDS = ("tally", "result", "final_verdict")
@@ -104,7 +120,12 @@ class CaseAdmin(ReviewerAdminMixin, admin.ModelAdmin):
     def open_view(self, request):
         if not is_reviewer(request.user):
             raise PermissionDenied
-        form = OpenCaseForm(request.POST or None)
+        # From the queue of cases to open: the complaint and its escalation
+        # reason come filled in.
+        initial = {
+            name: request.GET[name] for name in ("complaint", "question") if name in request.GET
+        }
+        form = OpenCaseForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -248,3 +269,100 @@ class QualificationQuestionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Appraisal cases to open ----------------------------------------------------------------
+
+
+def complaints_awaiting_a_case():
+    """Complaints escalated to public appraisal that no live case decides yet:
+    a reviewer has to open one (and draw the jury)."""
+    live = Case.objects.filter(complaint=OuterRef("pk"), status__in=LIVE_STATUSES)
+    return AppraisalQueueEntry.objects.filter(status=ComplaintStatus.IN_APPRAISAL).filter(
+        ~Exists(live)
+    )
+
+
+def _escalations():
+    return ComplaintEvent.objects.filter(
+        complaint=OuterRef("pk"), to_status=ComplaintStatus.IN_APPRAISAL
+    ).order_by("-id")
+
+
+@admin.register(AppraisalQueueEntry)
+class AppraisalQueueAdmin(ReviewerAdminMixin, admin.ModelAdmin):
+    """The queue of appraisal cases to open, oldest escalation first; each row
+    links to the "Open a case" form with the complaint and question filled in."""
+
+    list_display = ("complaint_link", "brand", "listing_link", "escalated_at", "question", "open")
+    list_select_related = ("brand", "listing")
+    search_fields = ("listing__external_id", "brand__name", "organisation__name")
+    show_full_result_count = False
+    show_audit_trail = False
+
+    def get_queryset(self, request):
+        return complaints_awaiting_a_case().annotate(
+            escalated_at=Subquery(_escalations().values("created_at")[:1]),
+            escalation_reason=Subquery(_escalations().values("reason")[:1]),
+        )
+
+    def get_ordering(self, request):
+        return ["escalated_at", "id"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The complaint's own record is the place to read it.
+        return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[object_id]))
+
+    @admin.display(description=_("complaint"))
+    def complaint_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:complaints_complaint_change", args=[obj.pk]),
+            Complaint.__str__(obj),
+        )
+
+    @admin.display(description=_("listing"))
+    def listing_link(self, obj):
+        return admin_link(obj.listing, obj.listing.external_id)
+
+    @admin.display(description=_("escalated"), ordering="escalated_at")
+    def escalated_at(self, obj):
+        return obj.escalated_at
+
+    @admin.display(description=_("question for the jury"))
+    def question(self, obj):
+        reason = obj.escalation_reason or ""
+        return reason if len(reason) <= 120 else reason[:119] + "…"
+
+    @admin.display(description=_("open"))
+    def open(self, obj):
+        query = urlencode({"complaint": obj.pk, "question": (obj.escalation_reason or "")[:500]})
+        return format_html(
+            '<a class="button" href="{}?{}">{}</a>',
+            reverse("admin:appraisal_case_open"),
+            query,
+            _("Open a case"),
+        )
+
+
+register_queue(
+    ConsoleQueue(
+        key="appraisal_to_open",
+        label=_("Appraisal cases to open"),
+        url_name="admin:complaints_appraisalqueueentry_changelist",
+        waiting=complaints_awaiting_a_case,
+        since="updated_at",
+        order=60,
+    )
+)
+register_queue(
+    ConsoleQueue(
+        key="appraisal_returned",
+        label=_("Appraisal cases returned to the reviewer"),
+        url_name="admin:appraisal_case_changelist",
+        query="?status__exact=returned",
+        waiting=lambda: Case.objects.filter(status=CaseStatus.RETURNED),
+        since="updated_at",
+        order=70,
+    )
+)

@@ -105,6 +105,10 @@ class Complaint(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     counter_notice_deadline = models.DateTimeField(null=True, blank=True)
     bad_faith = models.BooleanField(default=False)
+    # The listing's status when this complaint took it down (fast track or
+    # upheld): releasing it puts that status back, so a listing detection held
+    # before the takedown goes back to held, not live.
+    listing_prior_status = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,6 +139,12 @@ class Complaint(models.Model):
                 fields=["-fast_track", "due_at"],
                 name="complaint_review_queue",
                 condition=Q(status__in=["submitted", "under_review", "counter_noticed"]),
+            ),
+            # The console's "appraisal cases to open" queue.
+            models.Index(
+                fields=["updated_at"],
+                name="complaint_in_appraisal",
+                condition=Q(status="in_appraisal"),
             ),
         ]
 
@@ -268,6 +278,14 @@ class CounterNotice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        indexes = [
+            # The console's counter-notice queue and its count.
+            models.Index(
+                fields=["created_at"], name="counter_notice_pending", condition=Q(status="pending")
+            )
+        ]
+
     def __str__(self) -> str:
         return f"counter-notice on complaint {self.complaint_id}"
 
@@ -297,7 +315,7 @@ class TestPurchase(models.Model):
     )
     instructions = models.TextField(blank=True)
     ordered_at = models.DateTimeField(auto_now_add=True)
-    buyer = models.CharField(max_length=200, blank=True, help_text="who made the purchase")
+    buyer = models.CharField(max_length=200, blank=True, help_text=_("who made the purchase"))
     purchased_at = models.DateTimeField(null=True, blank=True)
     cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
@@ -365,3 +383,104 @@ class ComplainantStanding(models.Model):
 
     def __str__(self) -> str:
         return f"standing of {self.organisation_id}"
+
+
+class AppraisalQueueEntry(Complaint):
+    """A complaint escalated to public appraisal, seen from the console's
+    queue of appraisal cases waiting to be opened."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("appraisal case to open")
+        verbose_name_plural = _("appraisal cases to open")
+
+
+class EnforcementPolicy(models.Model):
+    """The repeat-infringer and misuse policies reviewers edit in the console.
+    One row (pk 1), created from the settings of the same names on first use
+    and read through ``services.enforcement_policy()``."""
+
+    repeat_infringer_strikes = models.PositiveSmallIntegerField(
+        _("strikes that suspend a seller"),
+        default=3,
+        help_text=_("Upheld complaints within the window that suspend the seller's shops."),
+    )
+    repeat_infringer_window_days = models.PositiveSmallIntegerField(
+        _("strike window (days)"),
+        default=180,
+        help_text=_("Strikes older than this, or voided, do not count."),
+    )
+    misuse_window_days = models.PositiveSmallIntegerField(
+        _("misuse window (days)"),
+        default=180,
+        help_text=_("Window for manifestly unfounded complaints."),
+    )
+    misuse_warning_at = models.PositiveSmallIntegerField(
+        _("warning at"),
+        default=2,
+        help_text=_("Manifestly unfounded complaints within the window that earn a warning."),
+    )
+    misuse_suspend_at = models.PositiveSmallIntegerField(
+        _("suspend filing at"),
+        default=3,
+        help_text=_("After a warning, this many suspend filing. More than the warning count."),
+    )
+    misuse_suspension_days = models.PositiveSmallIntegerField(
+        _("filing suspension (days)"),
+        default=30,
+        help_text=_("How long filing stays suspended."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("repeat-infringer and misuse policy")
+        verbose_name_plural = _("repeat-infringer and misuse policy")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="enforcement_policy_single_row"),
+            models.CheckConstraint(
+                condition=Q(repeat_infringer_strikes__gte=1)
+                & Q(repeat_infringer_window_days__gte=1)
+                & Q(misuse_window_days__gte=1)
+                & Q(misuse_warning_at__gte=1)
+                & Q(misuse_suspend_at__gt=models.F("misuse_warning_at"))
+                & Q(misuse_suspension_days__gte=1),
+                name="enforcement_policy_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Repeat-infringer and misuse policy"))
+
+
+class RepeatInfringerSuspension(models.Model):
+    """A shop suspended automatically under the repeat-infringer policy, and
+    what that suspension took down: lifted (the shop reinstated, those
+    listings put back) if voided strikes bring the seller under the threshold.
+    A suspension a reviewer or a jury made has no such row and is never lifted
+    here."""
+
+    seller = models.ForeignKey(
+        Seller, on_delete=models.CASCADE, related_name="repeat_infringer_suspensions"
+    )
+    shop = models.ForeignKey(
+        "marketplace.Shop", on_delete=models.CASCADE, related_name="repeat_infringer_suspensions"
+    )
+    reason = models.TextField()
+    # {listing id: its status before the suspension} for what it delisted.
+    listings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["seller"],
+                name="ri_suspension_in_force",
+                condition=Q(lifted_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"repeat-infringer suspension of shop {self.shop_id}"

@@ -20,21 +20,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from detection.models import SignalCode, Suspect
 from detection.services import suspect_mark_complained
 from marketplace import services as marketplace_services
-from marketplace.models import Listing, ListingStatus, Seller, ShopStatus
+from marketplace.models import Listing, ListingStatus, Seller, Shop, ShopStatus
 from notifications.services import notify, webhook_emit
 from platform_core.audit import audit
 from platform_core.errors import Conflict, DomainError, Forbidden
 from platform_core.files import validate_document
-from platform_core.models import Role, User
+from platform_core.models import AuditEvent, Role, User
 from rightsholders.models import (
     Authorisation,
     Brand,
@@ -60,8 +62,10 @@ from .models import (
     ComplaintStatus,
     CounterNotice,
     Decision,
+    EnforcementPolicy,
     Evidence,
     InfoRequest,
+    RepeatInfringerSuspension,
     Strike,
     TestPurchase,
 )
@@ -352,6 +356,82 @@ def _complaint_payload(complaint: Complaint) -> dict:
     }
 
 
+# --- The repeat-infringer and misuse policy -----------------------------------------
+
+POLICY_FIELDS = (
+    "repeat_infringer_strikes",
+    "repeat_infringer_window_days",
+    "misuse_window_days",
+    "misuse_warning_at",
+    "misuse_suspend_at",
+    "misuse_suspension_days",
+)
+
+
+def enforcement_policy() -> EnforcementPolicy:
+    """The policy row; created on first use from the settings of the same
+    names (``REPEAT_INFRINGER_STRIKES`` …), which are its defaults only."""
+    policy, _created = EnforcementPolicy.objects.get_or_create(
+        pk=1, defaults={name: getattr(settings, name.upper()) for name in POLICY_FIELDS}
+    )
+    return policy
+
+
+def enforcement_policy_errors(values: dict) -> dict[str, list[str]]:
+    """What is wrong with proposed policy values, by field; empty when valid."""
+    errors: dict[str, list[str]] = {}
+    for name in POLICY_FIELDS:
+        value = values.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            errors[name] = [gettext("A whole number of at least 1.")]
+        elif value > 32767:
+            errors[name] = [gettext("At most 32767.")]
+    warning, suspend = values.get("misuse_warning_at"), values.get("misuse_suspend_at")
+    both_valid = "misuse_warning_at" not in errors and "misuse_suspend_at" not in errors
+    if both_valid and suspend <= warning:
+        errors["misuse_suspend_at"] = [
+            gettext(
+                "Filing is suspended only after a warning: this must be more than "
+                "the warning count (%(warning)s)."
+            )
+            % {"warning": warning}
+        ]
+    return errors
+
+
+@transaction.atomic
+def enforcement_policy_update(*, user: User, **values: int) -> EnforcementPolicy:
+    """A reviewer changes the repeat-infringer and misuse policy. It applies to
+    the next strike and the next manifestly unfounded complaint; every change
+    is audited with the values before and after."""
+    _require_reviewer(user)
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise DomainError(
+            "Unknown policy fields.", fields={name: ["Unknown field."] for name in unknown}
+        )
+    policy = EnforcementPolicy.objects.select_for_update().get(pk=enforcement_policy().pk)
+    proposed = {name: values.get(name, getattr(policy, name)) for name in POLICY_FIELDS}
+    if errors := enforcement_policy_errors(proposed):
+        raise DomainError("The policy values are not valid.", fields=errors)
+    previous = {name: getattr(policy, name) for name in POLICY_FIELDS}
+    changed = {name: value for name, value in proposed.items() if previous[name] != value}
+    if not changed:
+        return policy
+    for name, value in changed.items():
+        setattr(policy, name, value)
+    policy.save()
+    audit(
+        actor=user,
+        action="complaints.policy_changed",
+        target=policy,
+        reason=", ".join(f"{name}: {previous[name]} → {value}" for name, value in changed.items()),
+        previous={name: previous[name] for name in changed},
+        current=changed,
+    )
+    return policy
+
+
 # --- Standing: who may file, fast track -----------------------------------------------
 
 
@@ -545,14 +625,16 @@ def complaint_file(
     complaint.listing = listing
 
     if standing.fast_track:
-        # Good-faith fast track: down now, restored if the review rejects it.
+        # Good-faith fast track: down now, put back as it was (live, or held
+        # by detection) if the review rejects it.
+        complaint.listing_prior_status = listing.status
         marketplace_services.listing_delist(
             listing=listing,
             actor=user,
             reason=f"Fast-track takedown pending review of complaint #{complaint.pk}.",
         )
         complaint.holds_listing = True
-        complaint.save(update_fields=["holds_listing"])
+        complaint.save(update_fields=["holds_listing", "listing_prior_status"])
         listing.refresh_from_db()
         statement = takedown_statement(complaint)
         notify(
@@ -804,6 +886,8 @@ def _uphold(
         fields.append("counter_notice_deadline")
     listing = Listing.objects.select_for_update(of=("self",)).get(pk=c.listing_id)
     if listing.status != ListingStatus.DELISTED:
+        c.listing_prior_status = listing.status
+        fields.append("listing_prior_status")
         marketplace_services.listing_delist(
             listing=listing, actor=actor, reason=f"Complaint #{c.pk} upheld: {reason}"
         )
@@ -837,11 +921,12 @@ def _uphold(
         out.add("The seller's counter-notice is dismissed: the takedown stands.")
     _strike, created = Strike.objects.get_or_create(seller=c.seller, complaint=c)
     if created:
-        count = _active_strikes(c.seller, now)
+        policy = enforcement_policy()
+        count = _active_strikes(c.seller, now, policy)
         out.add(
             f"A strike is recorded against the seller ({count} of "
-            f"{settings.REPEAT_INFRINGER_STRIKES} within "
-            f"{settings.REPEAT_INFRINGER_WINDOW_DAYS} days before the shop is suspended)."
+            f"{policy.repeat_infringer_strikes} within "
+            f"{policy.repeat_infringer_window_days} days before the shop is suspended)."
         )
         if settings.COMPLAINT_UPHELD_DELTA:
             integrity_record(
@@ -890,6 +975,10 @@ def _reject(
     out = _Outcome([])
     c.decided_at = now
     c.bad_faith = bad_faith
+    if pending_cn is not None:
+        # First: voiding the strike may lift the shop's suspension, which
+        # would otherwise keep this complaint's listing down.
+        _counter_notice_succeeds(c, pending_cn, actor=actor, now=now)
     restored = _release_listing(c, actor=actor, reason=f"Complaint #{c.pk} rejected: {reason}")
     if restored:
         out.add(f"The listing {c.listing.external_id} is restored.")
@@ -905,7 +994,6 @@ def _reject(
         fields=["decided_at", "reviewer", "bad_faith", "holds_listing"],
     )
     if pending_cn is not None:
-        _counter_notice_succeeds(c, pending_cn, actor=actor, now=now)
         out.add(
             "The seller's counter-notice succeeds: the strike is voided and the complaint "
             "counts against the complainant's accuracy "
@@ -1046,9 +1134,9 @@ def complaint_withdraw(*, user: User, complaint: Complaint, reason: str = "") ->
 def _close_without_decision(c: Complaint, *, actor: User | None, reason: str, event: str) -> None:
     now = _now()
     pending_cn = _pending_counter_notice(c)
-    restored = _release_listing(c, actor=actor, reason=f"Complaint #{c.pk} {reason}")
     if pending_cn is not None:
         _counter_notice_succeeds(c, pending_cn, actor=actor, now=now)
+    restored = _release_listing(c, actor=actor, reason=f"Complaint #{c.pk} {reason}")
     _transition(c, ComplaintStatus.WITHDRAWN, actor=actor, reason=reason, fields=["holds_listing"])
     body = f"Complaint #{c.pk} on listing {c.listing.external_id} is withdrawn: {reason}"
     if restored:
@@ -1087,7 +1175,12 @@ def _release_listing(c: Complaint, *, actor: User | None, reason: str) -> bool:
         return False
     if listing.status != ListingStatus.DELISTED:
         return False
-    marketplace_services.listing_restore(listing=listing, actor=actor, reason=reason)
+    # Back as it was before this complaint took it down: a listing detection
+    # had held stays held for a reviewer to release.
+    status = (
+        ListingStatus.HELD if c.listing_prior_status == ListingStatus.HELD else ListingStatus.ACTIVE
+    )
+    marketplace_services.listing_restore(listing=listing, actor=actor, reason=reason, status=status)
     c.listing.refresh_from_db()
     webhook_emit(
         event="listing.restored",
@@ -1119,7 +1212,7 @@ def _counter_notice_succeeds(
     cn.status = CounterNotice.Status.ACCEPTED
     cn.resolved_at = now
     cn.save(update_fields=["status", "resolved_at"])
-    Strike.objects.filter(complaint=c, voided_at__isnull=True).update(voided_at=now)
+    voided = Strike.objects.filter(complaint=c, voided_at__isnull=True).update(voided_at=now)
     if settings.COMPLAINT_COUNTER_NOTICE_DELTA:
         integrity_record(
             organisation=c.organisation,
@@ -1129,6 +1222,8 @@ def _counter_notice_succeeds(
             actor=actor,
         )
     audit(actor=actor, action="counter_notice.accepted", target=c)
+    if voided:
+        _repeat_infringer_relief(c.seller, actor=actor, now=now)
 
 
 @transaction.atomic
@@ -1458,44 +1553,55 @@ def complaints_close_unanswered(*, now: datetime.datetime | None = None) -> int:
 # --- Repeat infringers ------------------------------------------------------------------------
 
 
-def _active_strikes(seller: Seller, now: datetime.datetime) -> int:
-    since = now - datetime.timedelta(days=settings.REPEAT_INFRINGER_WINDOW_DAYS)
+def _active_strikes(
+    seller: Seller, now: datetime.datetime, policy: EnforcementPolicy | None = None
+) -> int:
+    policy = policy or enforcement_policy()
+    since = now - datetime.timedelta(days=policy.repeat_infringer_window_days)
     return Strike.objects.filter(
         seller=seller, voided_at__isnull=True, created_at__gte=since
     ).count()
 
 
 def _repeat_infringer_check(seller: Seller, *, actor: User | None, now: datetime.datetime) -> None:
-    """REPEAT_INFRINGER_STRIKES upheld complaints within the window suspend
-    the seller's shops and delist all their listings, with notice."""
-    count = _active_strikes(seller, now)
+    """The policy's number of upheld complaints within its window suspend the
+    seller's shops and delist all their listings, with notice. Each automatic
+    suspension is recorded with what it took down, so that it can be lifted."""
+    policy = enforcement_policy()
+    threshold, window = policy.repeat_infringer_strikes, policy.repeat_infringer_window_days
+    count = _active_strikes(seller, now, policy)
     seller_user = [seller.user] if seller.user_id else []
-    if count < settings.REPEAT_INFRINGER_STRIKES:
+    if count < threshold:
         notify(
             users=seller_user,
             kind="seller.strike",
-            title=f"Strike {count} of {settings.REPEAT_INFRINGER_STRIKES}",
+            title=f"Strike {count} of {threshold}",
             body=(
                 f"An upheld complaint added a strike to your account: {count} within "
-                f"{settings.REPEAT_INFRINGER_WINDOW_DAYS} days. At "
-                f"{settings.REPEAT_INFRINGER_STRIKES} your shops are suspended and all their "
+                f"{window} days. At {threshold} your shops are suspended and all their "
                 "listings delisted under the repeat-infringer policy."
             ),
             url=_portal_url("seller-actions"),
         )
         return
     reason = (
-        f"Repeat-infringer policy: {count} upheld complaints within "
-        f"{settings.REPEAT_INFRINGER_WINDOW_DAYS} days "
-        f"(threshold {settings.REPEAT_INFRINGER_STRIKES})."
+        f"Repeat-infringer policy: {count} upheld complaints within {window} days "
+        f"(threshold {threshold})."
     )
     for shop in seller.shops.filter(status=ShopStatus.ACTIVE):
+        taken_down = dict(
+            shop.listings.exclude(status=ListingStatus.DELISTED).values_list("pk", "status")
+        )
         listing_ids = list(
-            shop.listings.exclude(status=ListingStatus.DELISTED).values_list(
-                "external_id", flat=True
-            )
+            Listing.objects.filter(pk__in=taken_down).values_list("external_id", flat=True)
         )
         delisted = marketplace_services.shop_suspend(shop=shop, actor=actor, reason=reason)
+        RepeatInfringerSuspension.objects.create(
+            seller=seller,
+            shop=shop,
+            reason=reason,
+            listings={str(pk): status for pk, status in taken_down.items()},
+        )
         audit(actor=actor, action="seller.repeat_infringer", target=seller, reason=reason)
         notify(
             users=seller_user,
@@ -1517,6 +1623,83 @@ def _repeat_infringer_check(seller: Seller, *, actor: User | None, now: datetime
             },
             marketplace=True,
         )
+
+
+def _repeat_infringer_relief(seller: Seller, *, actor: User | None, now: datetime.datetime) -> int:
+    """Strikes were voided: once the seller is back under the threshold, the
+    suspensions the policy made are lifted — the shop reinstated and what the
+    suspension took down put back as it was — with notice. A suspension that
+    came after (a reviewer's or a jury's) stands, and so does a listing another
+    complaint still holds down. Returns how many shops were reinstated."""
+    in_force = list(
+        RepeatInfringerSuspension.objects.select_for_update()
+        .filter(seller=seller, lifted_at__isnull=True)
+        .select_related("shop")
+    )
+    if not in_force:
+        return 0
+    policy = enforcement_policy()
+    count = _active_strikes(seller, now, policy)
+    if count >= policy.repeat_infringer_strikes:
+        return 0
+    reason = (
+        f"Repeat-infringer policy: strikes were voided and {count} remain within "
+        f"{policy.repeat_infringer_window_days} days (threshold "
+        f"{policy.repeat_infringer_strikes}); the automatic suspension is lifted."
+    )
+    shop_type = ContentType.objects.get_for_model(Shop)
+    seller_user = [seller.user] if seller.user_id else []
+    lifted = 0
+    for suspension in in_force:
+        shop = suspension.shop
+        suspension.lifted_at, suspension.lifted_reason = now, reason
+        # Suspended again since (by a reviewer or a jury): that decision stands.
+        later = AuditEvent.objects.filter(
+            action="shop.suspended",
+            target_type=shop_type,
+            target_id=shop.pk,
+            created_at__gt=suspension.created_at,
+        ).exists()
+        if shop.status != ShopStatus.SUSPENDED or later:
+            suspension.lifted_reason = f"{reason} Not reinstated: suspended again since."
+            suspension.save(update_fields=["lifted_at", "lifted_reason"])
+            continue
+        held_down = set(
+            Complaint.objects.filter(
+                listing_id__in=[int(pk) for pk in suspension.listings], holds_listing=True
+            ).values_list("listing_id", flat=True)
+        )
+        restore = {
+            int(pk): status
+            for pk, status in suspension.listings.items()
+            if int(pk) not in held_down
+        }
+        restored = marketplace_services.shop_reinstate(
+            shop=shop, actor=actor, reason=reason, listings=restore
+        )
+        suspension.save(update_fields=["lifted_at", "lifted_reason"])
+        lifted += 1
+        audit(actor=actor, action="seller.repeat_infringer_lifted", target=seller, reason=reason)
+        notify(
+            users=seller_user,
+            kind="shop.reinstated",
+            title=f"Shop {shop.name} reinstated",
+            body=(
+                f"{reason} Your shop {shop.name} ({shop.external_id}) is active again and "
+                f"{len(restored)} of its listings are back as they were before the suspension."
+            ),
+            url=_portal_url("seller-actions"),
+        )
+        for listing in restored:
+            webhook_emit(
+                event="listing.restored",
+                data={
+                    "listing": _listing_payload(listing),
+                    "reason": "repeat_infringer_suspension_lifted",
+                },
+                marketplace=True,
+            )
+    return lifted
 
 
 # --- Complainant standing: fast track and misuse ---------------------------------------------
@@ -1645,10 +1828,11 @@ def standings_refresh(*, now: datetime.datetime | None = None) -> int:
 def _misuse_check(
     organisation: Organisation, *, actor: User | None, now: datetime.datetime
 ) -> None:
-    """Manifestly unfounded complaints: at MISUSE_WARNING_AT a warning; after
-    it, at MISUSE_SUSPEND_AT filing is suspended for MISUSE_SUSPENSION_DAYS."""
+    """Manifestly unfounded complaints (the policy's window): at its warning
+    count a warning; after it, at its suspension count filing is suspended."""
     standing = standing_for(organisation, lock=True)
-    since = now - datetime.timedelta(days=settings.MISUSE_WINDOW_DAYS)
+    policy = enforcement_policy()
+    since = now - datetime.timedelta(days=policy.misuse_window_days)
     if standing.misuse_suspended_at and standing.misuse_suspended_at > since:
         since = standing.misuse_suspended_at
     count = Decision.objects.filter(
@@ -1659,13 +1843,13 @@ def _misuse_check(
     ).count()
     warned = standing.misuse_warned_at is not None and standing.misuse_warned_at >= since
     members = _members(organisation)
-    if warned and standing.misuse_warned_at < now and count >= settings.MISUSE_SUSPEND_AT:
-        until = now + datetime.timedelta(days=settings.MISUSE_SUSPENSION_DAYS)
+    if warned and standing.misuse_warned_at < now and count >= policy.misuse_suspend_at:
+        until = now + datetime.timedelta(days=policy.misuse_suspension_days)
         Organisation.objects.filter(pk=organisation.pk).update(filing_suspended_until=until)
         standing.misuse_suspended_at, standing.misuse_warned_at = now, None
         standing.save(update_fields=["misuse_suspended_at", "misuse_warned_at"])
         reason = (
-            f"{count} manifestly unfounded complaints within {settings.MISUSE_WINDOW_DAYS} days "
+            f"{count} manifestly unfounded complaints within {policy.misuse_window_days} days "
             f"after a warning: filing suspended until {until:%Y-%m-%d %H:%M} UTC."
         )
         audit(
@@ -1682,13 +1866,13 @@ def _misuse_check(
             data={"organisation": organisation.pk, "until": until.isoformat(), "reason": reason},
             organisation=organisation,
         )
-    elif not warned and count >= settings.MISUSE_WARNING_AT:
+    elif not warned and count >= policy.misuse_warning_at:
         standing.misuse_warned_at = now
         standing.save(update_fields=["misuse_warned_at"])
         reason = (
-            f"{count} manifestly unfounded complaints within {settings.MISUSE_WINDOW_DAYS} days. "
-            f"At {settings.MISUSE_SUSPEND_AT}, filing is suspended for "
-            f"{settings.MISUSE_SUSPENSION_DAYS} days."
+            f"{count} manifestly unfounded complaints within {policy.misuse_window_days} days. "
+            f"At {policy.misuse_suspend_at}, filing is suspended for "
+            f"{policy.misuse_suspension_days} days."
         )
         audit(actor=actor, action="organisation.misuse_warning", target=organisation, reason=reason)
         notify(

@@ -26,15 +26,16 @@ class DetectionPolicy(models.Model):
     """The thresholds reviewers tune. One row; read through ``policy()``."""
 
     suspect_threshold = models.FloatField(
-        default=0.5, help_text="A listing scored at or above this becomes a suspect of the brand."
+        default=0.5,
+        help_text=_("A listing scored at or above this becomes a suspect of the brand."),
     )
     block_threshold = models.FloatField(
         default=0.9,
-        help_text="A new listing scored at or above this is held before it goes live.",
+        help_text=_("A new listing scored at or above this is held before it goes live."),
     )
     min_labels_for_model = models.PositiveIntegerField(
         default=40,
-        help_text="Judgments needed (of each verdict) before a learned score is trained.",
+        help_text=_("Judgments needed (of each verdict) before a learned score is trained."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -60,7 +61,7 @@ class HazeTerm(models.Model):
 
     term = models.CharField(max_length=80, unique=True)
     weight = models.FloatField(
-        default=0.7, help_text="How explicit a sign of copying it is, 0..1 (replica: 0.9)."
+        default=0.7, help_text=_("How explicit a sign of copying it is, 0..1 (replica: 0.9).")
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+import numpy as np
+from django.db import connection
 from django.db.models import Count, Max
 from PIL import Image
 
-from marketplace.models import ImageStatus, Listing
+from marketplace.models import ImageStatus, Listing, ListingImage
+from platform_core.images import preview_image
 from rightsholders.models import (
     AuthorisedShop,
     Brand,
@@ -26,7 +29,6 @@ from rightsholders.models import (
 )
 
 from . import learning
-from .engine.hamming_index import as_uint64_array
 from .engine.image_signals import Fingerprint, ImageMatcher, LogoReference, fingerprint
 from .engine.imagehash_fast import to_signed64, to_unsigned64
 from .engine.matcher import BrandMatcher, ProtectedName
@@ -41,7 +43,11 @@ MODEL_SCORE = ModelScore()
 
 def fingerprint_image(img: Image.Image, *, role: str = "listing") -> tuple[list[int], bytes]:
     """Perceptual hashes (signed 64-bit, for Postgres bigint) of an image's crops,
-    and the crops' thumbnails that confirm a hash hit."""
+    and the crops' thumbnails that confirm a hash hit.
+
+    ``img`` is the stored image as ``platform_core.images.preview_image``
+    decodes it (JPEGs at reduced scale), for listing photos and reference
+    images alike, so both sides' hashes come from the same pixels."""
     fp = fingerprint(img, role=role)
     return [to_signed64(h) for h in fp.hashes], fp.thumbs
 
@@ -50,10 +56,9 @@ def refresh_reference_fingerprints(*, brand_id: int) -> int:
     """Fingerprint the brand's reference images that have none yet."""
     count = 0
     for ref in ReferenceImage.objects.filter(brand_id=brand_id, fingerprints=[]):
-        with ref.image.open("rb") as fh, Image.open(fh) as img:
-            ref.fingerprints, ref.fingerprint_thumbs = fingerprint_image(
-                img.convert("RGB"), role="reference"
-            )
+        with ref.image.open("rb") as fh:
+            img = preview_image(fh.read())
+        ref.fingerprints, ref.fingerprint_thumbs = fingerprint_image(img, role="reference")
         ref.save(update_fields=["fingerprints", "fingerprint_thumbs"])
         count += 1
     return count
@@ -119,11 +124,17 @@ def _build_context(version: str) -> ScanContext:
     refs = ReferenceImage.objects.exclude(fingerprints=[]).values_list(
         "id", "brand_id", "kind", "fingerprints", "fingerprint_thumbs"
     )
+    fingerprints = []
     for ref_id, brand_id, kind, hashes, thumbs in refs.iterator():
         reference_kind[ref_id] = (brand_id, kind)
-        images.add_reference(ref_id, Fingerprint([to_unsigned64(h) for h in hashes], bytes(thumbs)))
+        fingerprints.append(
+            (ref_id, Fingerprint([to_unsigned64(h) for h in hashes], bytes(thumbs)))
+        )
         if kind == ReferenceImage.Kind.LOGO:
             brands[brand_id].logo_ids.append(ref_id)
+    # One index build: added one by one, most hashes would wait in the index's
+    # brute-force delta and be scanned on every lookup.
+    images.add_references(fingerprints)
     _logo_reference.cache_clear()
 
     active = learning.active_version()
@@ -164,62 +175,117 @@ def _combine(weights: list[float]) -> float:
     return 1.0 - remaining
 
 
-def _image_hits(ctx: ScanContext, images) -> dict[int, ImageHit]:
-    best: dict[int, ImageHit] = {}
-    for img in images:
-        fp = Fingerprint(as_uint64_array(img.fingerprints).tolist(), bytes(img.fingerprint_thumbs))
-        for match in ctx.images.match(fp):
-            brand_id, kind = ctx.reference_kind[match.reference_id]
-            hit = ImageHit(match.reference_id, kind, match.distance, match.correlation)
-            if brand_id not in best or hit.distance < best[brand_id].distance:
-                best[brand_id] = hit
+def _image_hits_many(
+    ctx: ScanContext, images: list[tuple[int, list[int], bytes]]
+) -> dict[int, dict[int, ImageHit]]:
+    """Best reference hit per (listing, brand) for a chunk's photos
+    ``(listing id, signed hashes, thumbs)``. All hashes go to the index in one
+    vectorised query; only photos with a candidate pair are then matched and
+    verified one by one (most photos have none)."""
+    best: dict[int, dict[int, ImageHit]] = {}
+    if not images:
+        return best
+    flat = np.fromiter(
+        (h for _, hashes, _ in images for h in hashes),
+        dtype=np.int64,
+        count=sum(len(hashes) for _, hashes, _ in images),
+    ).view(np.uint64)
+    candidates = ctx.images.index.query_many(flat, ctx.images.radius)
+    start = 0
+    for listing_id, hashes, thumbs in images:
+        end = start + len(hashes)
+        if any(m.ids.size for m in candidates[start:end]):
+            fp = Fingerprint(flat[start:end].tolist(), bytes(thumbs))
+            by_brand = best.setdefault(listing_id, {})
+            for match in ctx.images.match(fp):
+                brand_id, kind = ctx.reference_kind[match.reference_id]
+                hit = ImageHit(match.reference_id, kind, match.distance, match.correlation)
+                if brand_id not in by_brand or hit.distance < by_brand[brand_id].distance:
+                    by_brand[brand_id] = hit
+        start = end
     return best
 
 
-def _facts(
-    listings: list[Listing], ctx: ScanContext, strikes: dict[int, int]
-) -> list[ListingFacts]:
-    texts = ctx.text.analyse_many([(x.title, x.description) for x in listings])
-    facts = []
-    for listing, text_findings in zip(listings, texts, strict=True):
-        ready = [
-            img
-            for img in listing.images.all()
-            if img.status == ImageStatus.READY and img.fingerprints
-        ]
-        facts.append(
-            ListingFacts(
-                id=listing.pk,
-                title=listing.title,
-                description=listing.description,
-                price=listing.price,
-                currency=listing.currency,
-                shop_external_id=listing.shop.external_id,
-                seller_id=listing.shop.seller_id,
-                image_files=[img.image.name for img in ready],
-                text_findings=text_findings,
-                image_hits=_image_hits(ctx, ready),
-                seller_strikes=strikes.get(listing.shop.seller_id, 0),
-            )
+def load_facts(
+    listing_ids: list[int],
+) -> tuple[list[ListingFacts], list[tuple[int, list[int], bytes]]]:
+    """What the signals need of these listings, in id order, and their ready
+    photos' fingerprints ``(listing id, hashes, thumbs)``: plain columns for the
+    whole chunk in two queries (and one for sellers' strikes), no model instances."""
+    from .signals.repeat_infringer import seller_strikes
+
+    if not listing_ids:
+        return []
+    listing_table = Listing._meta.db_table
+    shop_table = Listing._meta.get_field("shop").related_model._meta.db_table
+    image_table = ListingImage._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            SELECT l.id, l.title, l.description, l.price, l.currency, l.revision,
+                   s.external_id, s.seller_id
+            FROM {listing_table} AS l JOIN {shop_table} AS s ON s.id = l.shop_id
+            WHERE l.id = ANY(%s) ORDER BY l.id
+            """,  # noqa: S608 - table names from the models, values bound
+            [list(listing_ids)],
         )
-    return facts
+        rows = cur.fetchall()
+        cur.execute(
+            f"""
+            SELECT listing_id, image, fingerprints, fingerprint_thumbs
+            FROM {image_table}
+            WHERE listing_id = ANY(%s) AND status = %s AND cardinality(fingerprints) > 0
+            ORDER BY listing_id, position
+            """,  # noqa: S608 - table name from the model, values bound
+            [list(listing_ids), ImageStatus.READY],
+        )
+        images = cur.fetchall()
+    files: dict[int, list[str]] = {}
+    for listing_id, name, _, _ in images:
+        files.setdefault(listing_id, []).append(name)
+    strikes = seller_strikes({r[7] for r in rows})
+    return [
+        ListingFacts(
+            id=pk,
+            title=title,
+            description=description,
+            price=price,
+            currency=currency,
+            shop_external_id=shop,
+            seller_id=seller,
+            image_files=files.get(pk, []),
+            seller_strikes=strikes.get(seller, 0),
+            revision=revision,
+        )
+        for pk, title, description, price, currency, revision, shop, seller in rows
+    ], [(listing_id, hashes, thumbs) for listing_id, _, hashes, thumbs in images]
 
 
 def scan_batch(listings: list[Listing]) -> dict[int, ListingOutcome]:
-    """Score a batch of listings (shops and images prefetched) against every brand."""
-    ctx = context()
-    from .signals.repeat_infringer import seller_strikes
+    """Score a batch of listings against every brand (as stored)."""
+    return scan_facts(*load_facts([x.pk for x in listings]))
 
-    strikes = seller_strikes({x.shop.seller_id for x in listings})
+
+def scan_facts(
+    facts: list[ListingFacts], images: list[tuple[int, list[int], bytes]]
+) -> dict[int, ListingOutcome]:
+    """Score listings (``load_facts``) against every brand."""
+    ctx = context()
+    texts = ctx.text.analyse_many([(f.title, f.description) for f in facts])
+    hits = _image_hits_many(ctx, images)
     findings: dict[int, dict[int, list[Finding]]] = {}
-    for facts in _facts(listings, ctx, strikes):
-        by_brand = findings[facts.id] = {}
+    for f, text_findings in zip(facts, texts, strict=True):
+        f.text_findings = text_findings
+        f.image_hits = hits.get(f.id, {})
+        by_brand = findings[f.id] = {}
+        if not text_findings and not f.image_hits:
+            continue  # every signal needs a named, imitated or shown brand
         for signal in SIGNALS:
-            for finding in signal.evaluate(facts, ctx):
+            for finding in signal.evaluate(f, ctx):
                 by_brand.setdefault(finding.brand_id, []).append(finding)
 
     # The learned score, batched over every (listing, brand) with rule evidence.
-    titles = {x.pk: x.title for x in listings}
+    titles = {f.id: f.title for f in facts}
     candidates = [
         (listing_id, brand_id, titles[listing_id], [f.as_json() for f in fs])
         for listing_id, by_brand in findings.items()

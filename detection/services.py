@@ -8,6 +8,8 @@ is written back — all idempotent, so a redelivered chunk does no harm.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -104,31 +106,23 @@ def listings_scan(*, listing_ids: list[int], brand_id: int | None = None) -> dic
     """Score these listings and record the outcome. With ``brand_id`` (a brand
     sweep) only that brand's suspects are touched; listing risk is still the
     highest over all brands."""
-    from .pipeline import scan_batch
+    from .pipeline import load_facts, scan_facts
 
-    listings = list(
-        Listing.objects.filter(pk__in=listing_ids)
-        .select_related("shop")
-        .prefetch_related("images")
-        .order_by("pk")
-    )
-    if not listings:
+    facts, images = load_facts(listing_ids)
+    if not facts:
         return {"scanned": 0, "suspects": 0}
-    outcome = scan_batch(listings)
+    outcome = scan_facts(facts, images)
     pol = policy()
     now = timezone.now()
     keep: list[tuple[int, int, float, str]] = []  # (listing, brand, score, signals)
     with transaction.atomic():
-        locked = {
-            row.pk: row
-            for row in Listing.objects.select_for_update().filter(pk__in=[x.pk for x in listings])
-        }
-        changed: list[Listing] = []
-        for listing in listings:
-            row = locked.get(listing.pk)
-            if row is None or row.revision != listing.revision:
+        locked = _listings_lock([f.id for f in facts])
+        changed: list[_ScannedRow] = []
+        for f in facts:
+            row = locked.get(f.id)
+            if row is None or row.revision != f.revision:
                 continue  # deleted, or updated since we loaded it: its own scan follows
-            result = outcome[listing.pk]
+            result = outcome[f.id]
             row.risk_score = result.score
             row.risk_signals = result.signals
             row.scanned_at = now
@@ -146,29 +140,60 @@ def listings_scan(*, listing_ids: list[int], brand_id: int | None = None) -> dic
     return {"scanned": len(changed), "suspects": len(keep)}
 
 
-def _listings_record(rows: list[Listing], scanned_at) -> None:
-    """Write the scan's outcome for a batch in one statement (Django's
-    ``bulk_update`` builds a CASE per row and field: most of a sweep's time)."""
+@dataclass(slots=True)
+class _ScannedRow:
+    """The columns of a listing a scan's outcome changes (no model instance:
+    a sweep writes hundreds per chunk)."""
+
+    pk: int
+    revision: int
+    status: str
+    went_live_at: datetime | None
+    risk_score: float = 0.0
+    risk_signals: list = field(default_factory=list)
+    scanned_at: datetime | None = None
+
+
+def _listings_lock(ids: list[int]) -> dict[int, _ScannedRow]:
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT id, revision, status, went_live_at FROM {Listing._meta.db_table} "  # noqa: S608
+            "WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [ids],
+        )
+        return {row[0]: _ScannedRow(*row) for row in cur.fetchall()}
+
+
+def _listings_record(rows: list[_ScannedRow], scanned_at) -> None:
+    """Write the scan's outcome for a batch in one statement. The rows travel
+    as one JSON document: Django's ``bulk_update`` builds a CASE per row and
+    field, and binding arrays costs the driver a Python call per element."""
     if not rows:
         return
+    document = _json(
+        [
+            {
+                "id": r.pk,
+                "score": r.risk_score,
+                "signals": r.risk_signals,
+                "status": r.status,
+                "went_live_at": r.went_live_at.isoformat() if r.went_live_at else None,
+            }
+            for r in rows
+        ]
+    )
     with connection.cursor() as cur:
         cur.execute(
             f"""
             UPDATE {Listing._meta.db_table} AS l
-            SET risk_score = v.score, risk_signals = v.signals::jsonb, scanned_at = %s,
+            SET risk_score = v.score, risk_signals = v.signals, scanned_at = %s,
                 status = v.status, went_live_at = v.went_live_at
-            FROM unnest(%s::bigint[], %s::float8[], %s::text[], %s::text[], %s::timestamptz[])
-                AS v(id, score, signals, status, went_live_at)
+            FROM jsonb_to_recordset(%s::jsonb)
+                AS v(id bigint, score float8, signals jsonb, status text,
+                     went_live_at timestamptz)
             WHERE l.id = v.id
             """,  # noqa: S608 - table name from the model, values bound
-            [
-                scanned_at,
-                [r.pk for r in rows],
-                [r.risk_score for r in rows],
-                [_json(r.risk_signals) for r in rows],
-                [r.status for r in rows],
-                [r.went_live_at for r in rows],
-            ],
+            [scanned_at, document],
         )
 
 

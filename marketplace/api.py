@@ -24,6 +24,14 @@ class ShopIn(serializers.Serializer):
     external_id = serializers.CharField(max_length=128)
     name = serializers.CharField(max_length=200)
     seller_external_id = serializers.CharField(max_length=128)
+    contact = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Optional: the seller's phone number or e-mail address. Stored only as a "
+        "keyed hash (to link shops run by the same person), never in clear, never shown back.",
+    )
 
 
 class ImageIn(serializers.Serializer):
@@ -40,6 +48,20 @@ class ListingIn(serializers.Serializer):
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", help_text="ISO 4217 code, e.g. CNY")
     category = serializers.CharField(max_length=100, allow_blank=True, default="")
     images = serializers.ListField(child=ImageIn(), max_length=10, default=list)
+    ship_from = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional: the city or region the item ships from.",
+    )
+    units_sold = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="Optional: units sold so far, where known.",
+    )
 
 
 class ListingResult(serializers.Serializer):
@@ -71,6 +93,9 @@ def _prepare(raw, validator: ListingIn | None = None) -> services.ListingInput:
         currency=d["currency"].upper(),
         category=d["category"].strip(),
         images=images,
+        ship_from=d["ship_from"].strip(),
+        units_sold=d["units_sold"],
+        contact=d["shop"].get("contact", ""),
     )
 
 
@@ -90,6 +115,8 @@ class ListingOut(serializers.ModelSerializer):
             "price",
             "currency",
             "category",
+            "ship_from",
+            "units_sold",
             "status",
             "risk",
             "images",
@@ -103,6 +130,8 @@ class ListingOut(serializers.ModelSerializer):
             "external_id": obj.shop.external_id,
             "name": obj.shop.name,
             "status": obj.shop.status,
+            # Whether a seller contact is on file; the contact itself never leaves intake.
+            "contact_on_file": bool(obj.shop.seller.contact_hash),
         }
 
     def get_risk(self, obj) -> dict:
@@ -132,7 +161,7 @@ class ListingOut(serializers.ModelSerializer):
 
 
 def listings_for(user) -> QuerySet[Listing]:
-    qs = Listing.objects.select_related("shop").prefetch_related("images")
+    qs = Listing.objects.select_related("shop__seller").prefetch_related("images")
     if user.role in (Role.MARKETPLACE, Role.REVIEWER):
         return qs
     if user.role == Role.SELLER:

@@ -16,6 +16,10 @@ class Seller(models.Model):
         on_delete=models.SET_NULL,
         related_name="seller",
     )
+    # Keyed hash (HMAC-SHA256) of the seller's phone or e-mail as the
+    # marketplace sent it: links shops run by one person without keeping the
+    # contact itself. Empty when none was sent.
+    contact_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -54,6 +58,10 @@ class Listing(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     category = models.CharField(max_length=100, blank=True)
+    # Optional intake fields: where the item ships from (city or region) and
+    # units sold so far, when the marketplace sends them.
+    ship_from = models.CharField(max_length=100, blank=True)
+    units_sold = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=ListingStatus.choices, default=ListingStatus.PENDING
     )
@@ -93,7 +101,7 @@ class ListingImage(models.Model):
     # Sha-256 of the bytes as received (URL images: after download); identifies
     # an unchanged image on upsert so it is not fetched and hashed again.
     source_sha256 = models.CharField(max_length=64, blank=True)
-    staged = models.CharField(max_length=300, blank=True, help_text="raw upload awaiting intake")
+    staged = models.CharField(max_length=300, blank=True, help_text=_("raw upload awaiting intake"))
     image = models.ImageField(upload_to="listings/%Y/%m/", blank=True)
     thumbnail = models.ImageField(upload_to="listings/thumbs/%Y/%m/", blank=True)
     width = models.PositiveIntegerField(default=0)

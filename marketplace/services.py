@@ -6,13 +6,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from platform_core.audit import audit
@@ -47,6 +51,35 @@ class ListingInput:
     currency: str
     category: str
     images: list[ImageInput] = field(default_factory=list)
+    ship_from: str = ""
+    units_sold: int | None = None
+    # The seller's phone or e-mail in clear: kept in memory only, stored as
+    # ``Seller.contact_hash`` (see ``contact_hash``).
+    contact: str = field(default="", repr=False)
+
+
+def normalise_contact(value: str) -> str:
+    """One spelling per contact: an e-mail lower-cased; a phone number reduced
+    to its digits, with an international ``00`` prefix written as ``+``."""
+    value = value.strip()
+    if "@" in value:
+        return value.casefold()
+    digits = re.sub(r"[^0-9]", "", value)
+    if value.startswith("+"):
+        return "+" + digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    return digits
+
+
+def contact_hash(value: str) -> str:
+    """Keyed hash of a seller contact: equal contacts give equal hashes, and
+    without ``CONTACT_HASH_KEY`` nobody can test guesses against stored ones."""
+    normalised = normalise_contact(value)
+    if not normalised.strip("+"):
+        return ""
+    key = settings.CONTACT_HASH_KEY.encode()
+    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
 
 
 def image_input_from_payload(item: dict, index: int) -> ImageInput:
@@ -117,6 +150,7 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
             "external_id", "id"
         )
     )
+    _sellers_set_contact(items, sellers)
     shops_by_ext: dict[str, Shop] = {}
     for i in items:
         shops_by_ext[i.shop_external_id] = Shop(
@@ -141,8 +175,16 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
         .prefetch_related("images")
     }
     now = timezone.now()
-    content_fields = ["shop_id", "title", "description", "price", "currency", "category"]
-    new, changed, results = [], [], []
+    content_fields = [
+        "shop_id",
+        "title",
+        "description",
+        "price",
+        "currency",
+        "category",
+        "ship_from",
+    ]
+    new, changed, results, sales_changed = [], [], [], []
     image_rows: list[ListingImage] = []
     replaced_images: list[int] = []
     for item in items:
@@ -153,11 +195,17 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
             "price": item.price,
             "currency": item.currency,
             "category": item.category,
+            "ship_from": item.ship_from,
         }
         wanted = [(img.url, "" if img.url else img.sha256) for img in item.images]
         listing = existing.get(item.external_id)
         if listing is None:
-            listing = Listing(external_id=item.external_id, status=ListingStatus.PENDING, **values)
+            listing = Listing(
+                external_id=item.external_id,
+                status=ListingStatus.PENDING,
+                units_sold=item.units_sold,
+                **values,
+            )
             new.append((listing, item))
         else:
             text_changed = any(getattr(listing, f) != v for f, v in values.items())
@@ -172,6 +220,10 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
                 listing.revision += 1
                 listing.updated_at = now
                 changed.append(listing)
+            if item.units_sold is not None and listing.units_sold != item.units_sold:
+                # A sales figure is not content: no new revision, no rescan.
+                listing.units_sold = item.units_sold
+                sales_changed.append(listing)
         results.append(listing)
 
     if new:
@@ -180,6 +232,8 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
             image_rows.extend(_image_rows(listing, item, staged))
     if changed:
         Listing.objects.bulk_update(changed, [*content_fields, "revision", "updated_at"])
+    if sales_changed:
+        Listing.objects.bulk_update(sales_changed, ["units_sold"])
     if replaced_images:
         old_files = list(
             ListingImage.objects.filter(pk__in=replaced_images).values_list("image", "thumbnail")
@@ -192,6 +246,19 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
     if touched:
         transaction.on_commit(lambda: listings_changed.send(sender=Listing, listing_ids=touched))
     return results
+
+
+def _sellers_set_contact(items: list[ListingInput], sellers: dict[str, int]) -> None:
+    """Store the keyed hash of each seller contact sent; a listing without one
+    leaves the seller's stored hash as it is."""
+    hashes = {}
+    for i in items:
+        if i.contact and (digest := contact_hash(i.contact)):
+            hashes[sellers[i.seller_external_id]] = digest
+    stored = dict(Seller.objects.filter(pk__in=hashes).values_list("pk", "contact_hash"))
+    rows = [Seller(pk=pk, contact_hash=h) for pk, h in hashes.items() if stored.get(pk) != h]
+    if rows:
+        Seller.objects.bulk_update(rows, ["contact_hash"])
 
 
 def _image_rows(listing: Listing, item: ListingInput, staged: dict) -> list[ListingImage]:
@@ -216,66 +283,121 @@ def _delete_files(pairs) -> None:
 
 # --- Image intake (runs in workers) ---------------------------------------------
 
+# A chunk's downloads overlap (a CDN answers in tens of milliseconds) while
+# this thread cleans the images already fetched; decoding stays on one thread
+# (more only contend for the GIL and the worker's cores) and the database is
+# written once per chunk.
+INTAKE_DOWNLOADS = 8
+
+
+@dataclass
+class _Intake:
+    sha256: str = ""  # of the bytes as received
+    clean: object = None  # platform_core.images.IntakeImage
+    fingerprints: list[int] = field(default_factory=list)
+    fingerprint_thumbs: bytes = b""
+    error: str = ""
+
 
 def listing_images_intake(*, listing_ids: list[int], fingerprint=None) -> dict[str, int]:
-    """Fetch or read, re-encode and fingerprint the pending images of these
+    """Fetch or read, clean and fingerprint the pending images of these
     listings. Idempotent: ready images are skipped, so a redelivered task only
     finishes what is missing. ``fingerprint(PIL image) -> (hashes, thumbs)`` is
-    the detection engine's, passed in to keep this app free of it."""
-    from platform_core.images import reencode
-
-    done = failed = 0
-    pending = ListingImage.objects.filter(listing_id__in=listing_ids, status=ImageStatus.PENDING)
-    for img in pending.iterator():
-        try:
-            if img.source_url:
-                raw = fetch_image(img.source_url)
-            else:
-                with default_storage.open(img.staged, "rb") as fh:
-                    raw = fh.read()
-            clean = reencode(raw)
-        except ImageRejected as exc:
-            img.status, img.error = ImageStatus.FAILED, exc.message[:300]
-            img.save(update_fields=["status", "error"])
-            failed += 1
-            continue
-        except FileNotFoundError:
-            img.status, img.error = ImageStatus.FAILED, "The uploaded image was lost before intake."
-            img.save(update_fields=["status", "error"])
-            failed += 1
-            continue
-        sha = hashlib.sha256(raw).hexdigest()
-        img.image.save(
-            f"{img.listing_id}-{img.position}-{sha[:12]}.{clean.extension}",
-            ContentFile(clean.content),
-            save=False,
-        )
-        img.thumbnail.save(
-            f"{img.listing_id}-{img.position}-{sha[:12]}.jpg",
-            ContentFile(clean.thumbnail),
-            save=False,
-        )
-        img.width, img.height = clean.width, clean.height
-        img.fingerprints, img.fingerprint_thumbs = (
-            fingerprint(clean.image) if fingerprint else ([], b"")
-        )
-        img.source_sha256 = img.source_sha256 or sha
-        img.status, img.error = ImageStatus.READY, ""
-        img.save(
-            update_fields=[
-                "image",
-                "thumbnail",
-                "width",
-                "height",
-                "fingerprints",
-                "fingerprint_thumbs",
-                "source_sha256",
-                "status",
-                "error",
+    the detection engine's, passed in to keep this app free of it; it gets the
+    photo's reduced decode (``IntakeImage.preview``)."""
+    pending = list(
+        ListingImage.objects.filter(listing_id__in=listing_ids, status=ImageStatus.PENDING)
+    )
+    if not pending:
+        return {"ready": 0, "failed": 0}
+    downloads = sum(1 for img in pending if img.source_url)
+    if downloads > 1 and INTAKE_DOWNLOADS > 1:
+        with ThreadPoolExecutor(max_workers=min(INTAKE_DOWNLOADS, downloads)) as pool:
+            # map() yields in order as downloads finish: cleaning overlaps them.
+            outcomes = [
+                _image_intake_one(raw, fingerprint) for raw in pool.map(_image_bytes, pending)
             ]
-        )
+    else:
+        outcomes = [_image_intake_one(_image_bytes(img), fingerprint) for img in pending]
+    done = failed = 0
+    for img, got in zip(pending, outcomes, strict=True):
+        if got.error:
+            img.status, img.error = ImageStatus.FAILED, got.error[:300]
+            failed += 1
+            continue
+        clean = got.clean
+        stem = f"{img.listing_id}-{img.position}-{got.sha256[:12]}"
+        img.image.save(f"{stem}.{clean.extension}", ContentFile(clean.content), save=False)
+        img.thumbnail.save(f"{stem}.jpg", ContentFile(clean.thumbnail), save=False)
+        img.width, img.height = clean.width, clean.height
+        img.fingerprints, img.fingerprint_thumbs = got.fingerprints, got.fingerprint_thumbs
+        img.source_sha256 = img.source_sha256 or got.sha256
+        img.status, img.error = ImageStatus.READY, ""
         done += 1
+    _images_record(pending)
     return {"ready": done, "failed": failed}
+
+
+def _image_bytes(img: ListingImage) -> bytes | _Intake:
+    """The image as received (downloaded or staged), or why it cannot be had."""
+    try:
+        if img.source_url:
+            return fetch_image(img.source_url)
+        with default_storage.open(img.staged, "rb") as fh:
+            return fh.read()
+    except ImageRejected as exc:
+        return _Intake(error=exc.message)
+    except FileNotFoundError:
+        return _Intake(error="The uploaded image was lost before intake.")
+
+
+def _image_intake_one(raw: bytes | _Intake, fingerprint) -> _Intake:
+    """Clean and fingerprint one image's bytes (no database)."""
+    from platform_core.images import intake_image
+
+    if isinstance(raw, _Intake):
+        return raw
+    try:
+        clean = intake_image(raw)
+    except ImageRejected as exc:
+        return _Intake(error=exc.message)
+    got = _Intake(sha256=hashlib.sha256(raw).hexdigest(), clean=clean)
+    if fingerprint:
+        got.fingerprints, got.fingerprint_thumbs = fingerprint(clean.preview)
+    clean.preview = None  # the decode is no longer needed: free it before the chunk ends
+    return got
+
+
+def _images_record(rows: list[ListingImage]) -> None:
+    """Write a chunk's intake outcome in one statement. Rows replaced by a
+    newer upsert meanwhile are gone and simply not updated."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            UPDATE {ListingImage._meta.db_table} AS i
+            SET image = v.image, thumbnail = v.thumbnail, width = v.width,
+                height = v.height, fingerprints = v.fingerprints::bigint[],
+                fingerprint_thumbs = v.thumbs, source_sha256 = v.sha,
+                status = v.status, error = v.error
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::int[], %s::int[],
+                        %s::text[], %s::bytea[], %s::text[], %s::text[], %s::text[])
+                AS v(id, image, thumbnail, width, height, fingerprints, thumbs, sha,
+                     status, error)
+            WHERE i.id = v.id AND i.status = 'pending'
+            """,  # noqa: S608 - table name from the model, values bound
+            [
+                [r.pk for r in rows],
+                [r.image.name or "" for r in rows],
+                [r.thumbnail.name or "" for r in rows],
+                [r.width for r in rows],
+                [r.height for r in rows],
+                ["{" + ",".join(map(str, r.fingerprints)) + "}" for r in rows],
+                [bytes(r.fingerprint_thumbs) for r in rows],
+                [r.source_sha256 for r in rows],
+                [r.status for r in rows],
+                [r.error for r in rows],
+            ],
+        )
 
 
 # --- Status changes ----------------------------------------------------------------
@@ -314,20 +436,25 @@ def listing_delist(*, listing: Listing, actor, reason: str) -> Listing:
 
 
 @transaction.atomic
-def listing_restore(*, listing: Listing, actor, reason: str) -> Listing:
+def listing_restore(
+    *, listing: Listing, actor, reason: str, status: str = ListingStatus.ACTIVE
+) -> Listing:
+    """Put a delisted (or held) listing back: live, or ``status=held`` for one
+    that detection had held before it was taken down."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    if listing.status in (ListingStatus.DELISTED, ListingStatus.HELD):
+    if listing.status in (ListingStatus.DELISTED, ListingStatus.HELD) and listing.status != status:
         previous = listing.status
-        listing.status = ListingStatus.ACTIVE
+        listing.status = status
         listing.delisted_at = None
-        listing.went_live_at = listing.went_live_at or timezone.now()
+        if status == ListingStatus.ACTIVE:
+            listing.went_live_at = listing.went_live_at or timezone.now()
         listing.save(update_fields=["status", "delisted_at", "went_live_at", "updated_at"])
         audit(
             actor=actor, action="listing.restored", target=listing, reason=reason, previous=previous
         )
         transaction.on_commit(
             lambda: listings_status_changed.send(
-                sender=Listing, listing_ids=[listing.pk], status=ListingStatus.ACTIVE
+                sender=Listing, listing_ids=[listing.pk], status=status
             )
         )
     return listing
@@ -351,3 +478,36 @@ def shop_suspend(*, shop: Shop, actor, reason: str) -> int:
             )
         )
     return len(ids)
+
+
+@transaction.atomic
+def shop_reinstate(*, shop: Shop, actor, reason: str, listings: dict[int, str]) -> list[Listing]:
+    """Lift a shop's suspension and put back ``listings`` ({id: status before
+    the suspension}) that are still delisted: held ones held, others live.
+    Returns the listings put back."""
+    shop = Shop.objects.select_for_update().get(pk=shop.pk)
+    shop.status = ShopStatus.ACTIVE
+    shop.save(update_fields=["status", "updated_at"])
+    now = timezone.now()
+    back = list(
+        Listing.objects.select_for_update(of=("self",))
+        .select_related("shop")
+        .filter(shop=shop, pk__in=list(listings), status=ListingStatus.DELISTED)
+        .order_by("pk")
+    )
+    by_status: dict[str, list[int]] = {}
+    for listing in back:
+        held = listings.get(listing.pk) == ListingStatus.HELD
+        listing.status = ListingStatus.HELD if held else ListingStatus.ACTIVE
+        listing.went_live_at = listing.went_live_at or (None if held else now)
+        listing.delisted_at, listing.updated_at = None, now
+        by_status.setdefault(listing.status, []).append(listing.pk)
+    Listing.objects.bulk_update(back, ["status", "went_live_at", "delisted_at", "updated_at"])
+    audit(actor=actor, action="shop.reinstated", target=shop, reason=reason, restored=len(back))
+    for status, ids in by_status.items():
+        transaction.on_commit(
+            lambda ids=ids, status=status: listings_status_changed.send(
+                sender=Listing, listing_ids=ids, status=status
+            )
+        )
+    return back

@@ -13,7 +13,7 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=64, help_text="e.g. complaint.upheld")
+    kind = models.CharField(max_length=64, help_text=_("e.g. complaint.upheld"))
     title = models.CharField(max_length=200)
     body = models.TextField()
     # Where the user reads more: a portal path, and the object it is about.

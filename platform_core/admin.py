@@ -9,16 +9,21 @@ apply to them exactly as they do to the API.
 
 from __future__ import annotations
 
+import datetime
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -130,6 +135,103 @@ class ReviewerInlineMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Queues on the console's index ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsoleQueue:
+    """A queue of work waiting for a reviewer, shown on the console's index
+    with how much waits, how much is overdue and since when.
+
+    ``waiting`` returns the queryset of what waits; ``overdue`` (optional)
+    narrows it to what is past its due time at ``now``; ``since`` names the
+    field whose minimum is the oldest wait."""
+
+    key: str
+    label: str
+    url_name: str
+    waiting: Callable[[], QuerySet]
+    query: str = ""
+    overdue: Callable[[QuerySet, datetime.datetime], QuerySet] | None = None
+    since: str = "created_at"
+    order: int = 100
+
+
+CONSOLE_QUEUES: dict[str, ConsoleQueue] = {}
+
+
+def register_queue(queue: ConsoleQueue) -> ConsoleQueue:
+    """Each app's admin declares its queues; the index lists them in ``order``."""
+    CONSOLE_QUEUES[queue.key] = queue
+    return queue
+
+
+def console_queues(now: datetime.datetime | None = None) -> list[dict]:
+    """Every queue with its counts: one aggregate query per queue."""
+    now = now or timezone.now()
+    rows = []
+    for queue in sorted(CONSOLE_QUEUES.values(), key=lambda q: (q.order, q.key)):
+        qs = queue.waiting()
+        aggregates = {"waiting": Count("pk"), "oldest": Min(queue.since)}
+        if queue.overdue is not None:
+            overdue_pks = queue.overdue(qs, now).values("pk")
+            aggregates["overdue"] = Count("pk", filter=Q(pk__in=overdue_pks))
+        counts = qs.order_by().aggregate(**aggregates)
+        try:
+            url = reverse(queue.url_name) + queue.query
+        except NoReverseMatch:
+            continue
+        rows.append(
+            {
+                "key": queue.key,
+                "label": queue.label,
+                "url": url,
+                "waiting": counts["waiting"],
+                "overdue": counts.get("overdue"),
+                "oldest": counts["oldest"],
+            }
+        )
+    return rows
+
+
+def _model(label: str):
+    # The verification queues are declared here so that the index always has
+    # them; looked up by name, the core does not import the apps.
+    return apps.get_model(label)
+
+
+register_queue(
+    ConsoleQueue(
+        key="organisations",
+        label=_("Organisations to verify"),
+        url_name="admin:rightsholders_organisation_changelist",
+        query="?status__exact=pending",
+        waiting=lambda: _model("rightsholders.Organisation").objects.filter(status="pending"),
+        order=10,
+    )
+)
+register_queue(
+    ConsoleQueue(
+        key="trademarks",
+        label=_("Trademark certificates to verify"),
+        url_name="admin:rightsholders_trademark_changelist",
+        query="?status__exact=pending",
+        waiting=lambda: _model("rightsholders.Trademark").objects.filter(status="pending"),
+        order=20,
+    )
+)
+register_queue(
+    ConsoleQueue(
+        key="authorisations",
+        label=_("Authorisation letters to verify"),
+        url_name="admin:rightsholders_authorisation_changelist",
+        query="?status__exact=pending",
+        waiting=lambda: _model("rightsholders.Authorisation").objects.filter(status="pending"),
+        order=30,
+    )
+)
 
 
 # --- Private documents ------------------------------------------------------------

@@ -7,14 +7,18 @@ from __future__ import annotations
 import functools
 import io
 import ipaddress
+import math
+import os
+import re
 import socket
 import struct
+import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 THUMBNAIL_SIZE = (320, 320)
@@ -58,6 +62,13 @@ def inspect_image_bytes(data: bytes) -> ImageInfo:
     """Identify the image from its bytes and check it may be decoded: format by
     content (never by name), a pixel ceiling read from the header, and no
     truncation. Decodes nothing."""
+    return _inspect(data)[0]
+
+
+def _inspect(data: bytes, *, storable_as_is: bool = False) -> tuple[ImageInfo, bool]:
+    """``inspect_image_bytes``, and (when asked) whether the JPEG's compressed
+    data can be stored as it is (see ``_jpeg_needs_reencode``)."""
+    as_is = False
     if len(data) > settings.IMAGE_MAX_BYTES:
         limit = settings.IMAGE_MAX_BYTES // (1024 * 1024)
         raise ImageRejected("image_too_large", f"The image is larger than {limit} MB.", 413)
@@ -66,6 +77,8 @@ def inspect_image_bytes(data: bytes) -> ImageInfo:
     try:
         with Image.open(io.BytesIO(data)) as img:
             fmt, (width, height) = img.format, img.size
+            if storable_as_is and fmt == "JPEG":
+                as_is = not _jpeg_needs_reencode(img)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
         raise ImageRejected("not_an_image", "The file is not a JPEG, PNG or WebP image.") from exc
     if fmt not in ACCEPTED_FORMATS:
@@ -81,7 +94,7 @@ def inspect_image_bytes(data: bytes) -> ImageInfo:
         )
     if not _looks_complete(fmt, data):
         raise ImageRejected("image_truncated", "The image file is truncated or corrupt.")
-    return ImageInfo(fmt, width, height)
+    return ImageInfo(fmt, width, height), as_is
 
 
 @dataclass
@@ -108,7 +121,7 @@ def reencode(data: bytes) -> CleanImage:
             img = ImageOps.exif_transpose(src)
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected("image_truncated", "The image file is truncated or corrupt.") from exc
-    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+    has_alpha = _has_alpha(img)
     img = img.convert("RGBA" if has_alpha else "RGB")
     if max(img.size) > MAX_STORED_SIDE:
         img.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE), reducing_gap=3.0)
@@ -124,6 +137,160 @@ def reencode(data: bytes) -> CleanImage:
     thumb_out = io.BytesIO()
     thumb.convert("RGB").save(thumb_out, "JPEG", quality=80)
     return CleanImage(out.getvalue(), ext, img.width, img.height, thumb_out.getvalue(), img, thumb)
+
+
+# --- Intake: clean once, decode once ------------------------------------------
+
+# What the thumbnail and the perceptual fingerprints need: JPEGs are decoded
+# at the smallest DCT scale (1/2 .. 1/8) that keeps the short side at least
+# this long, which costs a fraction of a full decode.
+PREVIEW_MIN_SIDE = 320
+
+
+def preview_image(data: bytes) -> Image.Image:
+    """The stored image decoded for its thumbnail and fingerprints: JPEGs at a
+    reduced DCT scale, other formats in full. Listing photos and brands'
+    reference images both go through here, so their fingerprints compare
+    like with like."""
+    try:
+        with Image.open(io.BytesIO(data)) as src:
+            if src.format == "JPEG":
+                w, h = src.size
+                scale = min(1.0, PREVIEW_MIN_SIDE / max(1, min(w, h)))
+                mode = src.mode if src.mode in ("RGB", "L") else "RGB"
+                src.draft(mode, (math.ceil(w * scale), math.ceil(h * scale)))
+            src.load()
+            if src.mode in ("RGB", "RGBA", "L"):
+                return src.copy()  # still usable once the file is closed
+            return src.convert("RGBA" if _has_alpha(src) else "RGB")
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRejected("image_truncated", "The image file is truncated or corrupt.") from exc
+
+
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+
+
+@dataclass
+class IntakeImage:
+    """A listing photo ready to store: metadata-free content, its thumbnail, and
+    the reduced decode (``preview``) its fingerprints are computed from."""
+
+    content: bytes
+    extension: str
+    width: int
+    height: int
+    thumbnail: bytes
+    preview: Image.Image
+    reencoded: bool  # False: the original JPEG's own scan data, losslessly stripped
+
+
+def _jpeg_needs_reencode(src: Image.Image) -> bool:
+    """Pixels must change (rotate, shrink, leave CMYK) only in these cases; any
+    other JPEG is stored as its own compressed data with metadata stripped."""
+    if max(src.size) > MAX_STORED_SIDE or src.mode not in ("RGB", "L"):
+        return True
+    try:
+        orientation = src.getexif().get(ExifTags.Base.Orientation, 1)
+    except (OSError, SyntaxError, ValueError, struct.error):
+        return True  # unreadable EXIF: re-encoding drops it either way
+    return orientation not in (0, 1)
+
+
+def intake_image(data: bytes) -> IntakeImage:
+    """Clean a listing photo for storage and decode it once for its thumbnail
+    and fingerprints.
+
+    A JPEG that needs no pixel change keeps its compressed data: its metadata
+    (EXIF, GPS, XMP, ICC, comments, embedded previews, bytes after the image) is
+    cut out segment by segment, which is lossless and costs no decode or encode.
+    Everything else (PNG, WebP, rotated, oversized or CMYK JPEGs) is decoded in
+    full and re-encoded as before. Either way the stored bytes are then decoded
+    (at reduced scale), so a file that does not decode is refused, not stored.
+    """
+    info, as_is = _inspect(data, storable_as_is=True)
+    content = None
+    if as_is:
+        try:
+            content = strip_jpeg_metadata(data)
+            ext, width, height = "jpg", info.width, info.height
+        except ImageRejected:
+            content = None  # odd but perhaps decodable structure: the decoder decides
+    reencoded = content is None
+    if reencoded:
+        clean = reencode(data)
+        content, ext, width, height = clean.content, clean.extension, clean.width, clean.height
+    preview = preview_image(content)
+    thumb = preview.copy()
+    # An area average: as good as bilinear at these small reductions, and cheaper.
+    thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BOX, reducing_gap=2.0)
+    thumb_out = io.BytesIO()
+    thumb.convert("RGB").save(thumb_out, "JPEG", quality=80)
+    return IntakeImage(content, ext, width, height, thumb_out.getvalue(), preview, reencoded)
+
+
+# JPEG segments that carry the picture; every other one (APPn metadata, COM)
+# is dropped. APP14 "Adobe" stays: it says how to read the colour channels.
+_JPEG_PICTURE_MARKERS = frozenset([*range(0xC0, 0xC8), *range(0xC9, 0xD0), 0xDB, 0xDC, 0xDD, 0xEE])
+_SOS, _EOI, _APP0 = 0xDA, 0xD9, 0xE0
+# A JFIF header without a thumbnail: density unspecified (1:1 aspect).
+_JFIF = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+
+
+def strip_jpeg_metadata(data: bytes) -> bytes:
+    """The JPEG with only the segments that make the picture (quantisation and
+    Huffman tables, frame, restart interval, scans) and a plain JFIF header:
+    no EXIF, GPS, XMP, ICC, IPTC, comments, embedded thumbnails or trailing
+    bytes. Lossless: the compressed scan data is copied unchanged."""
+    corrupt = ImageRejected("image_truncated", "The image file is truncated or corrupt.")
+    n = len(data)
+    if data[:2] != b"\xff\xd8":
+        raise corrupt
+    out = [b"\xff\xd8"]
+    jfif = False
+    pos = 2
+    while True:
+        if pos >= n or data[pos] != 0xFF:
+            raise corrupt
+        while pos < n and data[pos] == 0xFF:  # fill bytes before a marker
+            pos += 1
+        if pos >= n:
+            raise corrupt
+        marker = data[pos]
+        pos += 1
+        if marker == _EOI:
+            out.append(b"\xff\xd9")
+            return b"".join(out)
+        if pos + 2 > n:
+            raise corrupt
+        length = int.from_bytes(data[pos : pos + 2], "big")
+        end = pos + length
+        if length < 2 or end > n:
+            raise corrupt
+        if marker == _APP0 and not jfif and data[pos + 2 : pos + 7] == b"JFIF\x00":
+            out.append(_JFIF)
+            jfif = True
+        elif marker == _SOS:
+            end = _scan_end(data, end)
+            if end < 0:
+                raise corrupt
+            out.append(b"\xff\xda" + data[pos:end])
+        elif marker in _JPEG_PICTURE_MARKERS:
+            out.append(bytes((0xFF, marker)) + data[pos:end])
+        elif not (0xE0 <= marker <= 0xEF or marker == 0xFE):
+            raise corrupt  # not a segment a picture may carry
+        pos = end
+
+
+# In entropy-coded data a 0xFF is followed by 0x00 (a stuffed byte), another
+# 0xFF (fill) or a restart marker; anything else is the next segment's marker.
+_SEGMENT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _scan_end(data: bytes, pos: int) -> int:
+    """Where the entropy-coded data that starts at ``pos`` ends (-1: it does not)."""
+    found = _SEGMENT_MARKER.search(data, pos)
+    return found.start() if found else -1
 
 
 # --- Fetching by URL ----------------------------------------------------------
@@ -162,7 +329,16 @@ def check_image_url(url: str) -> None:
 @functools.cache
 def _session() -> requests.Session:
     """One pooled session per worker process: images mostly come from a few CDNs."""
-    return requests.Session()
+    session = requests.Session()
+    if not urllib.request.getproxies():
+        # No proxy to honour: read the environment's CA bundle once instead of
+        # the whole environment on every request (a third of a download's CPU).
+        # Credentials from a .netrc are never sent to image hosts.
+        session.trust_env = False
+        session.verify = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        )
+    return session
 
 
 def fetch_image(url: str) -> bytes:

@@ -892,6 +892,62 @@ def cmd_up(argv: list[str]) -> int:
         time.sleep(0.3)
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; the browser tests launch it
+
+
+def browser_tests_selected(argv: Sequence[str]) -> bool:
+    """True unless the pytest arguments name only paths outside tests/e2e."""
+    e2e = (ROOT / "tests" / "e2e").resolve()
+    paths = [
+        (ROOT / arg.split("::")[0]).resolve()
+        for arg in argv
+        if not arg.startswith("-") and (ROOT / arg.split("::")[0]).exists()
+    ]
+    return not paths or any(p == e2e or e2e in p.parents or p in e2e.parents for p in paths)
+
+
+def chromium_found() -> bool:
+    return bool(os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or CHROMIUM.exists())
+
+
+def ensure_chromium(argv: Sequence[str]) -> None:
+    """The browser tests (tests/e2e) drive the system Chromium, never a
+    downloaded one. When it is missing, install Debian's package if we are
+    root with apt-get; otherwise say so: pytest then skips those tests with
+    the same advice, and the rest of the suite runs as usual."""
+    if chromium_found() or not browser_tests_selected(argv):
+        return
+    apt_get = shutil.which("apt-get")
+    if apt_get is None or os.geteuid() != 0:
+        say(
+            "no Chromium: the browser tests (tests/e2e) will be skipped. Install Debian's "
+            "package (`sudo apt-get install chromium`) or set CHROMIUM_PATH to run them."
+        )
+        return
+    say("installing Debian's chromium package for the browser tests (apt-get)...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+
+    def apt(*args: str) -> subprocess.CompletedProcess | None:
+        try:
+            return subprocess.run(
+                [apt_get, "-q", "-y", *args], env=env, stdin=subprocess.DEVNULL,
+                capture_output=True, text=True, timeout=900, check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+
+    done = apt("install", "chromium")
+    if done is None or done.returncode != 0:
+        apt("update")  # a fresh machine may have no package lists yet
+        done = apt("install", "chromium")
+    if done is not None and done.returncode == 0 and chromium_found():
+        say("chromium installed")
+        return
+    lines = (done.stderr if done else "").strip().splitlines()
+    why = lines[-1] if lines else "apt-get failed or timed out"
+    say(f"could not install chromium ({why}): the browser tests (tests/e2e) will be skipped")
+
+
 def cmd_test(argv: list[str]) -> int:
     """``bin/coguard test [pytest args]``: services, then pytest; its exit
     code, where "no tests collected" (5) counts as a failure."""
@@ -909,6 +965,7 @@ def cmd_test(argv: list[str]) -> int:
 
     install_signal_handlers(forward)
     services = resolve_services(fast=True)
+    ensure_chromium(argv)
     env = child_env(services)
     # pytest's own configuration names the test settings; a value inherited
     # from the shell (or set by importing platform_core.celery) would win over it.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("suspects/<int:pk>/judgment/", detection_views.suspect_judge, name="suspect-judge"),
     path("scans/<int:pk>/progress/", detection_views.scan_progress, name="scan-progress"),
     path("", include("complaints.urls")),
+    path("", include("networks.urls")),
 ]
 
 auth_urlpatterns = [

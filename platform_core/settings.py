@@ -4,6 +4,7 @@ Development defaults are safe to run on a laptop; with ``DJANGO_DEBUG`` off the
 project refuses to start without a real ``DJANGO_SECRET_KEY``.
 """
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "complaints",
     "appraisal",
     "notifications",
+    "insights",
+    "networks",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +157,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# English dates read the same everywhere (2026-11-28 14:30, not 11/28/2026);
+# Chinese keeps Django's own formats (2026年11月28日 14:30).
+FORMAT_MODULE_PATH = ["platform_core.formats"]
+# The language picked with the switch outlives the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -251,7 +259,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
 }
-DETECTION_SWEEP_CHUNK = env.int("DETECTION_SWEEP_CHUNK", default=500)
+# Listings per sweep task: big enough that dispatch stays a few % of the work
+# (bench/bench_celery_overhead.py), small enough to redo quickly when redelivered.
+DETECTION_SWEEP_CHUNK = env.int("DETECTION_SWEEP_CHUNK", default=1000)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="coguard")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -401,4 +411,26 @@ CELERY_BEAT_SCHEDULE["appraisal-sweep"] = {
 CELERY_BEAT_SCHEDULE["notifications-requeue-stale-webhooks"] = {
     "task": "notifications.tasks.requeue_stale_webhooks",
     "schedule": crontab(minute="*/5"),
+}
+
+# --- Counterfeit networks ----------------------------------------------------------
+# Seller contacts (phone, e-mail) are kept only as HMAC-SHA256 under this key;
+# changing it makes stored hashes unmatchable until sellers are sent again.
+CONTACT_HASH_KEY = env.str(
+    "CONTACT_HASH_KEY",
+    default=hashlib.sha256(b"coguard-contact-hash:" + SECRET_KEY.encode()).hexdigest(),
+)
+# Shops whose links' accumulated strength reaches this form a ring.
+NETWORKS_RING_THRESHOLD = env.float("NETWORKS_RING_THRESHOLD", default=0.6)
+# A blocking key (photo, contact, ship-from + product, lookalike name) shared by
+# more shops than this is common, not evidence of a ring, and links nothing.
+NETWORKS_MAX_BUCKET = env.int("NETWORKS_MAX_BUCKET", default=200)
+# Largest Hamming distance between two photos' perceptual hashes still counted
+# as the same photo (exactly found through four 16-bit bands up to 3).
+NETWORKS_PHOTO_RADIUS = env.int("NETWORKS_PHOTO_RADIUS", default=3)
+# Listings (with their images) in one evidence pack, at most.
+NETWORKS_PACK_MAX_LISTINGS = env.int("NETWORKS_PACK_MAX_LISTINGS", default=2000)
+CELERY_BEAT_SCHEDULE["networks-rebuild"] = {
+    "task": "networks.tasks.rebuild",
+    "schedule": crontab(hour=3, minute=45),
 }

@@ -39,7 +39,7 @@ INTEGRITY_BASELINE = 100
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2"))
     kind = models.CharField(
         max_length=16, choices=OrganisationKind.choices, default=OrganisationKind.RIGHTS_OWNER
     )
@@ -152,7 +152,7 @@ class Trademark(models.Model):
     )
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="trademarks")
     registration_number = models.CharField(max_length=64)
-    jurisdiction = models.CharField(max_length=16, help_text="e.g. CN, EU, US, WIPO")
+    jurisdiction = models.CharField(max_length=16, help_text=_("e.g. CN, EU, US, WIPO"))
     nice_classes = ArrayField(models.PositiveSmallIntegerField())
     expires_on = models.DateField()
     certificate = models.FileField(upload_to="private/certificates/%Y/%m/")

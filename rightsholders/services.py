@@ -51,6 +51,18 @@ def _require_reviewer(user: User) -> None:
         raise Forbidden("Only platform reviewers may take this decision.")
 
 
+def require_member(user: User, organisation: Organisation) -> None:
+    """Only the organisation's own staff add or change its credentials,
+    brands and protected assets (reviewers decide on them, never edit them).
+    Every such use case checks this, whichever surface calls it."""
+    if (
+        user is None
+        or getattr(user, "role", None) != Role.BRAND
+        or not Membership.objects.filter(user=user, organisation=organisation).exists()
+    ):
+        raise Forbidden("Only the organisation's staff may change its credentials and brands.")
+
+
 # --- Organisations ------------------------------------------------------------
 
 
@@ -199,6 +211,7 @@ def trademark_add(
     expires_on: datetime.date,
     certificate: UploadedFile,
 ) -> Trademark:
+    require_member(user, organisation)
     _brand_of(organisation, brand)
     validate_document(certificate, field="certificate")
     if any(not 1 <= c <= 45 for c in nice_classes) or not nice_classes:
@@ -263,6 +276,7 @@ def authorisation_add(
     letter: UploadedFile,
     valid_until: datetime.date,
 ) -> Authorisation:
+    require_member(user, organisation)
     _brand_of(organisation, brand)
     validate_document(letter, field="letter")
     if valid_until < timezone.localdate():
@@ -333,6 +347,7 @@ def brand_create(
     aliases: list[str] | None = None,
     default_currency: str = "CNY",
 ) -> Brand:
+    require_member(user, organisation)
     name = " ".join(name.split())
     if not name:
         raise DomainError("A brand name is required.", fields={"name": ["Required."]})
@@ -351,6 +366,7 @@ def brand_create(
 
 @transaction.atomic
 def brand_update(*, user: User, brand: Brand, aliases: list[str]) -> Brand:
+    require_member(user, brand.organisation)
     brand.aliases = _clean_aliases(brand.name, aliases)
     brand.save(update_fields=["aliases"])
     audit(actor=user, action="brand.aliases_changed", target=brand, aliases=brand.aliases)
@@ -360,6 +376,7 @@ def brand_update(*, user: User, brand: Brand, aliases: list[str]) -> Brand:
 
 @transaction.atomic
 def authorised_shop_add(*, user: User, brand: Brand, shop_external_id: str) -> AuthorisedShop:
+    require_member(user, brand.organisation)
     shop_external_id = shop_external_id.strip()
     if not shop_external_id:
         raise DomainError("A shop id is required.", fields={"shop_external_id": ["Required."]})
@@ -375,6 +392,7 @@ def authorised_shop_add(*, user: User, brand: Brand, shop_external_id: str) -> A
 @transaction.atomic
 def authorised_shop_remove(*, user: User, shop: AuthorisedShop) -> None:
     brand = shop.brand
+    require_member(user, brand.organisation)
     audit(actor=user, action="brand.shop_deauthorised", target=brand, shop=shop.shop_external_id)
     shop.delete()
     _touch_assets(brand, user)
@@ -384,6 +402,7 @@ def authorised_shop_remove(*, user: User, shop: AuthorisedShop) -> None:
 def product_model_add(
     *, user: User, brand: Brand, name: str, model_number: str, msrp: Decimal, currency: str
 ) -> ProductModel:
+    require_member(user, brand.organisation)
     if msrp <= 0:
         raise DomainError("MSRP must be positive.", fields={"msrp": ["Must be above zero."]})
     pm = ProductModel.objects.create(
@@ -402,6 +421,7 @@ def product_model_add(
 def fake_characteristic_add(
     *, user: User, brand: Brand, kind: str, value: str, currency: str = ""
 ) -> FakeCharacteristic:
+    require_member(user, brand.organisation)
     value = value.strip()
     if not value:
         raise DomainError("A value is required.", fields={"value": ["Required."]})
@@ -432,6 +452,7 @@ def reference_image_add(
     """Store a brand's reference image, re-encoded without metadata. Its
     fingerprints are computed by the detection pipeline, which then sweeps
     the catalogue for the brand."""
+    require_member(user, brand.organisation)
     if kind not in ReferenceImage.Kind.values:
         raise DomainError("Kind must be logo or product.", fields={"kind": ["Not a valid choice."]})
     if product_model is not None and product_model.brand_id != brand.pk:

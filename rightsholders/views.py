@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from complaints.services import filing_refusal
+from insights.services import home_overview
 from platform_core.errors import DomainError, NotFound
 from platform_core.models import Role
 
@@ -53,11 +54,10 @@ def home(request):
     organisations = selectors.organisations_for(request.user)
     if request.user.role == Role.REVIEWER:
         organisations = organisations.filter(status="pending")
-    return render(
-        request,
-        "portal/home.html",
-        {"organisations": organisations.order_by("name")[:50]},
-    )
+    context = {"organisations": organisations.order_by("name")[:50]}
+    # What needs a brand user today; marks the visit for "since your last visit".
+    context.update(home_overview(user=request.user))
+    return render(request, "portal/home.html", context)
 
 
 @login_required

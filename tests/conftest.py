@@ -202,16 +202,67 @@ def _worker_db(django_db_setup, django_db_blocker):
         return connection.settings_dict["NAME"]
 
 
+_session_worker: Worker | None = None
+
+
 @pytest.fixture(scope="session")
 def celery_worker(_worker_db, tmp_path_factory):
     """One worker for the session; tests using it need ``transactional_db`` so
     that what they write is committed and visible to the worker."""
+    global _session_worker
     from celery import current_app
 
     current_app.control.purge()
     worker = Worker(_worker_db, tmp_path_factory.mktemp("celery") / "worker.log").start()
+    _session_worker = worker
     yield worker
+    _session_worker = None
     worker.stop()
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _quiesce_session_worker(timeout: float = 30.0) -> None:
+    """Let the session worker finish what a test's commits queued before the
+    database is flushed: a task still reading while TRUNCATE takes its locks
+    deadlocks the flush, and one finishing later writes into the next test."""
+    import psycopg
+    from celery import current_app
+    from django.conf import settings
+
+    current_app.control.purge()
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"],
+        user=db["USER"],
+        password=db.get("PASSWORD") or None,
+        dbname=db["NAME"],
+        autocommit=True,
+    ) as conn:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            (busy,) = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'"
+                " AND backend_type = 'client backend'"
+            ).fetchone()
+            if not busy:
+                return
+            time.sleep(0.05)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # Runs before the test's fixtures are finalised, so before the flush.
+    if _session_worker is not None and _is_transactional(item):
+        _quiesce_session_worker()
+    return (yield)
 
 
 @pytest.fixture

@@ -36,11 +36,18 @@ region it then compares fine detail with the reference logo:
 
 * ``blur`` -- high-frequency energy (mean absolute Laplacian) below 45% of the logo's;
 * ``mosaic`` -- block-constant pixels: strong pixel steps at a constant spacing;
-* ``occluded`` -- at least 30% of the logo's detailed cells are flat in the listing.
+* ``occluded`` -- at least 30% of the logo's detailed cells are flat in the listing,
+  or a solid cover (box, sticker) sits on the logo: see below.
 
 The coarse location is confirmed by the colour layout of an 8x8 grid of cells, leaving
-out covered cells, before any of this is judged.  A located logo with none of these is
-a clean logo (``smeared=False``).
+out covered cells, before any of this is judged.  A large cover pulls the coarse match
+off the logo and spoils the layout check, so when that check fails (or the logo looks
+clean) the best few coarse peaks are searched for a covered logo (:func:`_find_cover`):
+the location is refined on a 16x16 grid, a cover is one connected flat patch of one
+colour over the logo's detail, and what is not covered must match the reference in
+colour cell by cell and in its grey strokes.  Covers much lighter or more saturated
+than the logo can still defeat the coarse search.  A located logo with none of these
+is a clean logo (``smeared=False``).
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageFilter
+from scipy.ndimage import label
 from scipy.signal import fftconvolve
 
 from detection.engine.hamming_index import HammingIndex
@@ -269,6 +277,7 @@ _TEMPLATE_SCALES = tuple(0.82**k for k in range(9))  # 1.0 .. 0.2 of the short s
 _LOWPASS = 1.5  # Gaussian radius (px at search scale) of the coarse comparison
 _DETAIL = 64  # side of the region compared for fine detail
 _CELLS = 8  # grid for occlusion and coarse verification
+_FINE = 16  # finer grid for finding a cover (box, sticker) over part of the logo
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +290,9 @@ class LogoReference:
     cell_std: npt.NDArray[np.float32]  # _CELLS x _CELLS grey standard deviations
     hf_energy: float
     aspect: float  # width / height
+    fine_cells: npt.NDArray[np.float32]  # _FINE x _FINE x 3 mean colours
+    fine_std: npt.NDArray[np.float32]  # _FINE x _FINE grey standard deviations
+    background: npt.NDArray[np.float32]  # the logo's most common cell colour (RGB)
 
     @classmethod
     def from_image(cls, img: ImageInput) -> LogoReference:
@@ -289,7 +301,21 @@ class LogoReference:
         g = np.asarray(
             rgb.convert("L").resize((_DETAIL, _DETAIL), Image.Resampling.LANCZOS), np.float32
         )
-        return cls(rgb, g, _cell_means(rgb), _cell_std(g), _hf_energy(g), rgb.width / rgb.height)
+        fine = _cell_means(rgb, _FINE)
+        flat = fine.reshape(-1, 3)
+        # The background is the colour that most cells share (within a few grey levels).
+        close = (np.abs(flat[:, None, :] - flat[None, :, :]).max(axis=2) < 12).sum(axis=1)
+        return cls(
+            rgb,
+            g,
+            _cell_means(rgb),
+            _cell_std(g),
+            _hf_energy(g),
+            rgb.width / rgb.height,
+            fine,
+            _cell_std(g, _FINE),
+            flat[int(np.argmax(close))].copy(),
+        )
 
 
 class SmearResult(NamedTuple):
@@ -307,14 +333,14 @@ def _hf_energy(d: npt.NDArray[np.float32]) -> float:
     return float(np.mean(np.abs(lap)))
 
 
-def _cell_std(d: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    n = d.shape[0] // _CELLS
-    d = d[: n * _CELLS, : n * _CELLS]
-    return d.reshape(_CELLS, n, _CELLS, n).std(axis=(1, 3)).astype(np.float32)
+def _cell_std(d: npt.NDArray[np.float32], cells: int = _CELLS) -> npt.NDArray[np.float32]:
+    n = d.shape[0] // cells
+    d = d[: n * cells, : n * cells]
+    return d.reshape(cells, n, cells, n).std(axis=(1, 3)).astype(np.float32)
 
 
-def _cell_means(img: Image.Image) -> npt.NDArray[np.float32]:
-    return np.asarray(img.resize((_CELLS, _CELLS), Image.Resampling.BOX), np.float32)
+def _cell_means(img: Image.Image, cells: int = _CELLS) -> npt.NDArray[np.float32]:
+    return np.asarray(img.resize((cells, cells), Image.Resampling.BOX), np.float32)
 
 
 def _ncc_map(image: npt.NDArray[np.float64], tmpl: npt.NDArray[np.float64]) -> npt.NDArray:
@@ -333,11 +359,15 @@ def _ncc_map(image: npt.NDArray[np.float64], tmpl: npt.NDArray[np.float64]) -> n
     return num / (np.sqrt(var) * t_norm + 0.05 * t_norm * np.sqrt(th * tw) + 1e-9)
 
 
-def _locate(listing: Image.Image, ref: LogoReference) -> tuple[float, tuple[int, int, int, int]]:
-    """Best coarse match: (colour correlation, box in listing pixels).
+def _locate(
+    listing: Image.Image, ref: LogoReference, candidates: int = 1
+) -> list[tuple[float, tuple[int, int, int, int]]]:
+    """Best coarse matches, best first: (colour correlation, box in listing pixels).
 
     Each RGB channel is correlated separately and the maps averaged: colour layout is
     what blurring and pixelating preserve, and it is far more specific than grey shape.
+    With ``candidates`` > 1, the next best peaks (of any template size, not overlapping
+    a better one) follow: a cover over the logo can make another place score higher.
     """
     scale = _SEARCH_SIDE / min(listing.size)
     small = listing.resize(
@@ -345,7 +375,7 @@ def _locate(listing: Image.Image, ref: LogoReference) -> tuple[float, tuple[int,
         Image.Resampling.BOX,
     ).filter(ImageFilter.GaussianBlur(_LOWPASS))
     chans = [np.asarray(c, np.float64) for c in small.split()]
-    best = (-1.0, (0, 0, listing.width, listing.height))
+    peaks: list[tuple[float, tuple[int, int, int, int]]] = []
     short = min(small.size)
     for s in _TEMPLATE_SCALES:
         th = round(short * s / ref.aspect) if ref.aspect > 1 else round(short * s)
@@ -359,18 +389,35 @@ def _locate(listing: Image.Image, ref: LogoReference) -> tuple[float, tuple[int,
             _ncc_map(c, np.asarray(t, np.float64)) for c, t in zip(chans, tmpl.split(), strict=True)
         ]
         ncc = np.mean(maps, axis=0)
-        k = int(np.argmax(ncc))
-        y, x = divmod(k, ncc.shape[1])
-        v = float(ncc[y, x])
-        if v > best[0]:
+        for _ in range(candidates):
+            k = int(np.argmax(ncc))
+            y, x = divmod(k, ncc.shape[1])
+            v = float(ncc[y, x])
+            if not np.isfinite(v) or v <= -1.0:
+                break
             box = (
                 round(x / scale),
                 round(y / scale),
                 round((x + tw) / scale),
                 round((y + th) / scale),
             )
-            best = (v, box)
-    return best
+            peaks.append((v, box))
+            # Suppress this peak's neighbourhood before looking for the next one.
+            ncc[max(0, y - th // 2) : y + th // 2 + 1, max(0, x - tw // 2) : x + tw // 2 + 1] = -2.0
+    peaks.sort(key=lambda p: -p[0])
+    out: list[tuple[float, tuple[int, int, int, int]]] = []
+    for v, box in peaks:
+        if all(_iou(box, b) < 0.3 for _, b in out):
+            out.append((v, box))
+        if len(out) == candidates:
+            break
+    return out or [(-1.0, (0, 0, listing.width, listing.height))]
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix
+    return ix / union if union > 0 else 0.0
 
 
 def _mosaic_strength(region: npt.NDArray[np.float32]) -> float:
@@ -406,6 +453,105 @@ def _mosaic_strength(region: npt.NDArray[np.float32]) -> float:
     return float(min(scores))
 
 
+_COVER_SHIFTS = (-0.08, -0.04, 0.0, 0.04, 0.08)  # of the located box's size
+_COVER_SCALES = (0.92, 1.0, 1.08)
+_COVER_CANDIDATES = 4  # coarse peaks examined for a covered logo
+# A cover takes a big share of the coarse correlation away; the fine check that follows
+# is strict (the uncovered rest must match the reference cell by cell).
+_MIN_COVER_CORRELATION = 0.3
+_CELL_MATCH = 24.0
+# Visible detail vs the reference's strokes: covered copies of the logo measured
+# 0.36-0.84, other logos in the same style with a patch over their emblem up to 0.45.
+_MIN_SHAPE_MATCH = 0.46  # mean absolute RGB difference of a fine cell that still matches
+
+
+def _find_cover(
+    img: Image.Image, box: tuple[int, int, int, int], ref: LogoReference
+) -> tuple[float, tuple[int, int, int, int], str] | None:
+    """A solid cover (box, sticker) over the logo's detail near the coarse location.
+
+    A cover drags the coarse match a little off the logo and spoils the colour layout
+    of whole cells, so the layout check alone rejects it.  Here the location is refined
+    on a 16x16 grid by the share of cells that match the reference, which a cover
+    lowers equally at every position.  At the best position, a cover is one connected
+    patch of flat cells of one colour (not the logo's background colour) where the
+    reference differs; everything around it must match the reference, and part of the
+    logo's detail must still be visible.  Returns (covered share of the logo's detail,
+    box, description) or None.
+    """
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    if min(w, h) < 2 * _FINE:
+        return None
+    best: tuple[float, tuple[int, int, int, int], npt.NDArray[np.float32]] | None = None
+    for s in _COVER_SCALES:
+        bw, bh = w * s, h * s
+        for dy in _COVER_SHIFTS:
+            for dx in _COVER_SHIFTS:
+                cx, cy = (x0 + x1) / 2 + dx * w, (y0 + y1) / 2 + dy * h
+                b = (round(cx - bw / 2), round(cy - bh / 2), round(cx + bw / 2), round(cy + bh / 2))
+                if b[0] < 0 or b[1] < 0 or b[2] > img.width or b[3] > img.height:
+                    continue
+                cells = _cell_means(img.crop(b), _FINE)
+                inliers = float((np.abs(cells - ref.fine_cells).mean(axis=2) < _CELL_MATCH).mean())
+                if best is None or inliers > best[0]:
+                    best = (inliers, b, cells)
+    if best is None:
+        return None
+    _, b, cells = best
+    region = img.crop(b)
+    grey = np.asarray(
+        region.convert("L").resize((4 * _FINE, 4 * _FINE), Image.Resampling.BOX), np.float32
+    )
+    flat = _cell_std(grey, _FINE) < 6.0
+    outlier = np.abs(cells - ref.fine_cells).mean(axis=2) >= _CELL_MATCH
+    not_background = np.abs(cells - ref.background).max(axis=2) > 40.0
+    candidates = flat & outlier & not_background
+    labels, n = label(candidates)
+    cover = np.zeros_like(candidates)
+    for k in range(1, n + 1):
+        part = labels == k
+        colour = np.median(cells[part], axis=0)
+        part &= np.abs(cells - colour).max(axis=2) < 20.0  # one colour
+        if part.sum() > cover.sum():
+            cover = part
+    area = int(cover.sum())
+    if area < 12 or area > 0.7 * cover.size:
+        return None
+    # Cells cut by the cover's edge are neither covered nor logo: leave them out.
+    edge = np.zeros_like(cover)
+    edge[:-1] |= cover[1:]
+    edge[1:] |= cover[:-1]
+    edge[:, :-1] |= cover[:, 1:]
+    edge[:, 1:] |= cover[:, :-1]
+    rest = ~(cover | edge)
+    rest_match = float((~outlier[rest]).mean()) if rest.any() else 0.0
+    detailed = ref.fine_std > 12.0
+    n_detail = max(1, int(detailed.sum()))
+    hidden = float(((cover | edge) & detailed).sum() / n_detail)
+    visible = float((rest & detailed & ~outlier).sum() / n_detail)
+    shown = rest & detailed
+    detail_match = float((~outlier[shown]).mean()) if shown.any() else 0.0
+    # The visible detail must be the reference's own shapes (another logo in the same
+    # style, with its emblem as the "cover", matches cell colours but not strokes).
+    shape = _visible_shape_match(region, ref, shown)
+    if (
+        rest_match < 0.85
+        or hidden < 0.3
+        or visible < 0.15
+        or detail_match < 0.75
+        or shape < _MIN_SHAPE_MATCH
+    ):
+        return None
+    colour = tuple(int(c) for c in np.median(cells[cover], axis=0))
+    detail = (
+        f"logo located at {b}; a flat patch of colour {colour} covers {hidden:.0%} of its "
+        f"detail, {rest_match:.0%} of the rest matches the reference (visible strokes "
+        f"{shape:.2f})"
+    )
+    return hidden, b, detail
+
+
 def detect_logo_smear(
     listing: ImageInput,
     ref: LogoReference,
@@ -416,8 +562,11 @@ def detect_logo_smear(
     """Is the reference logo present in ``listing`` with its detail destroyed?"""
     img = listing if isinstance(listing, Image.Image) else Image.open(io.BytesIO(listing))
     img = img.convert("RGB")
-    corr, box = _locate(img, ref)
+    candidates = _locate(img, ref, _COVER_CANDIDATES)
+    corr, box = candidates[0]
     if corr < min_correlation:
+        if (covered := _cover_among(img, candidates, ref)) is not None:
+            return covered
         return SmearResult(
             False, False, "none", 0.0, round(corr, 3), None, "logo not found at coarse scale"
         )
@@ -443,6 +592,8 @@ def detect_logo_smear(
         den = float(np.sqrt((a * a).sum() * (b * b).sum()))
         layout = float((a * b).sum() / den) if den > 1e-9 else 0.0
     if layout < min_layout or keep.mean() < 0.35:
+        if (covered := _cover_among(img, candidates, ref)) is not None:
+            return covered
         return SmearResult(
             False,
             False,
@@ -463,9 +614,51 @@ def detect_logo_smear(
         kind, score = "occluded", min(1.0, occluded / 0.6)
     elif hf_ratio < 0.45:
         kind, score = "blur", min(1.0, (0.45 - hf_ratio) / 0.35)
+    elif (covered := _cover_among(img, candidates, ref)) is not None:
+        return covered
     detail = (
         f"logo located (correlation {corr:.2f}, colour layout {layout:.2f}) at {box}; "
         f"detail energy {hf_ratio:.0%} of the reference, {occluded:.0%} of its detailed "
         f"cells flat, grid pattern {mosaic:.2f}"
     )
     return SmearResult(True, kind != "clean", kind, round(score, 3), round(corr, 3), box, detail)
+
+
+def _visible_shape_match(
+    region: Image.Image, ref: LogoReference, shown: npt.NDArray[np.bool_]
+) -> float:
+    """Best normalised correlation of the grey detail in ``shown`` cells, within +-3 px."""
+    side = _DETAIL
+    g = np.asarray(region.convert("L").resize((side, side), Image.Resampling.LANCZOS), np.float32)
+    k = side // _FINE
+    mask = np.kron(shown, np.ones((k, k), bool))
+    pad = 3
+    m = mask[pad:-pad, pad:-pad]
+    if m.sum() < 16:
+        return 0.0
+    r = ref.grey[pad:-pad, pad:-pad][m]
+    r = r - r.mean()
+    best = -1.0
+    for dy in range(-pad, pad + 1):
+        for dx in range(-pad, pad + 1):
+            a = g[pad + dy : side - pad + dy, pad + dx : side - pad + dx][m]
+            a = a - a.mean()
+            den = float(np.sqrt((a * a).sum() * (r * r).sum()))
+            if den > 1e-6:
+                best = max(best, float((a * r).sum()) / den)
+    return best
+
+
+def _cover_among(
+    img: Image.Image, candidates: list[tuple[float, tuple[int, int, int, int]]], ref: LogoReference
+) -> SmearResult | None:
+    """The first coarse candidate that is the logo under a cover (see :func:`_find_cover`)."""
+    for corr, box in candidates:
+        if corr < _MIN_COVER_CORRELATION:
+            break
+        cover = _find_cover(img, box, ref)
+        if cover is not None:
+            hidden, fine_box, detail = cover
+            score = round(min(1.0, hidden / 0.6), 3)
+            return SmearResult(True, True, "occluded", score, round(corr, 3), fine_box, detail)
+    return None

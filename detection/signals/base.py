@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,12 @@ class ListingFacts:
     text_findings: list = field(default_factory=list)  # engine TextFinding
     image_hits: dict[int, ImageHit] = field(default_factory=dict)  # brand id -> best hit
     seller_strikes: int = 0
+    revision: int = 0  # the listing's revision when these facts were read
 
-    @property
+    @cached_property
     def implicated_brands(self) -> set[int]:
-        """Brands the listing names, imitates or shows."""
+        """Brands the listing names, imitates or shows (set once its text findings
+        and image hits are)."""
         brands = {b for f in self.text_findings for b in f.brand_ids}
         return brands | set(self.image_hits)
 

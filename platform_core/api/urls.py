@@ -84,6 +84,18 @@ urlpatterns += [
     path("models/", detection_api.ModelVersionCollection.as_view(), name="model-versions"),
 ]
 
+from networks import api as networks_api  # noqa: E402
+
+urlpatterns += [
+    path("rings/", networks_api.RingCollection.as_view(), name="rings"),
+    path("rings/<int:pk>/", networks_api.RingDetail.as_view(), name="ring"),
+    path(
+        "rings/<int:pk>/evidence-pack/",
+        networks_api.RingEvidencePack.as_view(),
+        name="ring-evidence-pack",
+    ),
+]
+
 urlpatterns += [
     path("", include("complaints.api_urls")),
     path("", include("appraisal.api_urls")),

@@ -116,6 +116,15 @@ def _smear(img: Image.Image, box: tuple[int, int, int, int], kind: str) -> Image
         ImageDraw.Draw(region).rectangle(
             (int(w * 0.25), int(h * 0.15), int(w * 0.75), int(h * 0.6)), fill=(0, 0, 0)
         )
+    elif kind.startswith("box:"):  # a solid box of another colour, e.g. "box:255,200,0"
+        fill = tuple(int(c) for c in kind[4:].split(","))
+        ImageDraw.Draw(region).rectangle(
+            (int(w * 0.2), int(h * 0.1), int(w * 0.8), int(h * 0.62)), fill=fill
+        )
+    elif kind == "sticker":  # a round sticker, the way sellers cover a logo on a photo
+        ImageDraw.Draw(region).ellipse(
+            (int(w * 0.22), int(h * 0.08), int(w * 0.78), int(h * 0.62)), fill=(40, 110, 60)
+        )
     img.paste(region, box[:2])
     return Image.open(io.BytesIO(jpeg_bytes(img, 85)))
 
@@ -143,13 +152,55 @@ def test_clean_logo_is_located_but_not_smeared() -> None:
         assert result.located and not result.smeared and result.kind == "clean", (i, result)
 
 
-@pytest.mark.xfail(strict=True, reason="a black box over the emblem defeats the coarse search")
-def test_logo_covered_by_black_box_is_detected() -> None:
-    i, size, pos = CASES[0]
-    logo = logo_image(i, 400)
-    scene, box = _scene(100 + i, logo, size, pos)
-    result = detect_logo_smear(_smear(scene, box, "box"), LogoReference.from_image(logo))
-    assert result.smeared
+# Known limit: a cover that is far lighter or more saturated than the logo (a white or
+# bright red box on a light logo) dominates the coarse colour correlation and is missed
+# in about half of these cases.
+@pytest.mark.parametrize("cover", ["box", "box:90,90,90", "box:30,60,160"])
+def test_logo_covered_by_a_box_is_detected(cover: str) -> None:
+    found = 0
+    for i, size, pos in CASES:
+        logo = logo_image(i, 400)
+        scene, box = _scene(100 + i, logo, size, pos)
+        result = detect_logo_smear(_smear(scene, box, cover), LogoReference.from_image(logo))
+        if not result.smeared:
+            continue
+        found += 1
+        assert result.located and result.kind == "occluded", (i, result)
+        assert result.score > 0
+        # The reported region is the logo's, for the reviewer's evidence view.
+        assert result.box is not None
+        x0, y0, x1, y1 = result.box
+        inter = max(0, min(x1, box[2]) - max(x0, box[0])) * max(
+            0, min(y1, box[3]) - max(y0, box[1])
+        )
+        assert inter / (size * size) > 0.6, (i, result.box, box)
+    # Measured 6-8 of 8 per colour; the misses are covers that shift the coarse match
+    # so far that the visible strokes no longer line up (see _MIN_SHAPE_MATCH).
+    assert found >= 6, found
+
+
+def test_logo_under_a_round_sticker_is_detected() -> None:
+    found = 0
+    for i, size, pos in CASES:
+        logo = logo_image(i, 400)
+        scene, box = _scene(100 + i, logo, size, pos)
+        result = detect_logo_smear(_smear(scene, box, "sticker"), LogoReference.from_image(logo))
+        found += result.smeared
+    assert found >= 7  # measured 7 of 8
+
+
+def test_a_box_in_a_photo_without_the_logo_is_not_a_covered_logo() -> None:
+    """Solid boxes and stickers next to *another* brand's logo are not this logo covered."""
+    ref = LogoReference.from_image(logo_image(0, 400))
+    flagged = []
+    for j in range(12):
+        other = logo_image(400 + j, 400)
+        scene, box = _scene(600 + j, other, 280, (150, 120))
+        for cover in ("box", "sticker"):
+            result = detect_logo_smear(_smear(scene, box, cover), ref)
+            if result.smeared:
+                flagged.append((j, cover, result))
+    assert flagged == []
 
 
 def test_smear_detector_false_positives_on_unrelated_images() -> None:

@@ -139,3 +139,61 @@ def test_find_many_equals_find_on_realistic_titles() -> None:
             assert normalize(t[x.start : x.end]).text.replace(" ", "") == normalize(
                 x.term
             ).text.replace(" ", "")
+
+
+def test_names_at_the_edges_of_a_title_and_of_a_batch(matcher: BrandMatcher) -> None:
+    titles = [
+        "Nike",
+        "Nike shoes",
+        "shoes by Nike",
+        "Jordan",  # exactly a name: one match, nothing outside the title
+        "bag Louis",  # ... and the next title starts with "Vuitton": no match across titles
+        "Vuitton shoes",
+        "耐克",
+        "正品耐克",
+        "耐克正品",
+        "puma,nike;apple",
+        "Nikes Pumas Apples",
+        "",
+        "iPhone",
+    ]
+    single = [_found(matcher, t) for t in titles]
+    assert single == [
+        [(1, "Nike")],
+        [(1, "Nike")],
+        [(1, "Nike")],
+        [(6, "Jordan")],
+        [],
+        [],
+        [(1, "耐克")],
+        [(1, "耐克")],
+        [(1, "耐克")],
+        [(3, "puma"), (1, "nike"), (2, "apple")],
+        [],
+        [],
+        [(2, "iPhone")],
+    ]
+    # Batched scanning joins titles with a separator: the same matches, same offsets.
+    for batch in (1, 2, 5, 64):
+        got = [
+            [(x.brand_id, t[x.start : x.end]) for x in r]
+            for t, r in zip(titles, matcher.find_many(titles, batch=batch), strict=True)
+        ]
+        assert got == single
+
+
+def test_overlapping_names_and_cjk_inside_text(matcher: BrandMatcher) -> None:
+    # Same brand: the longer name wins; different brands: both are reported.
+    assert _found(matcher, "Air Jordan Air Jordan") == [
+        (5, "Air Jordan"),
+        (6, "Jordan"),
+        (5, "Air Jordan"),
+        (6, "Jordan"),
+    ]
+    # CJK names match inside CJK text (no spaces), next to Latin and digits too.
+    assert _found(matcher, "2024新款耐克运动鞋") == [(1, "耐克")]
+    assert _found(matcher, "耐克耐克") == [(1, "耐克"), (1, "耐克")]
+    assert _found(matcher, "Nike耐克") == [(1, "Nike"), (1, "耐克")]
+    assert _found(matcher, "耐克Air Jordan") == [(1, "耐克"), (5, "Air Jordan"), (6, "Jordan")]
+    # Letters glued to a name on either side are another word; digits are a boundary.
+    assert _found(matcher, "xNike Nikex Nike2 2Nike") == [(1, "Nike"), (1, "Nike")]
