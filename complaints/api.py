@@ -27,6 +27,7 @@ from platform_core.api.permissions import IsBrandStaff, IsReviewer, role_permiss
 from platform_core.api.views import APIView, ListAPIView
 from platform_core.errors import DomainError
 from platform_core.models import Role
+from platform_core.params import as_id
 from rightsholders.selectors import brands_for, trademarks_for
 
 from . import selectors, services
@@ -815,7 +816,7 @@ class ReviewQueue(ListAPIView):
     def paginate_queryset(self, queryset):
         # The queue's order is not a cursor order: plain pages of page_size.
         raw = self.request.query_params.get("page_size") or "50"
-        size = min(int(raw), 500) if raw.isdigit() and int(raw) > 0 else 50
+        size = min(n, 500) if (n := as_id(raw)) else 50
         return list(queryset[:size])
 
     def get_paginated_response(self, data):

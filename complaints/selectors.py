@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from platform_core.errors import DomainError, NotFound
 from platform_core.models import Role
+from platform_core.params import as_id
 from rightsholders.models import ReferenceImage
 from rightsholders.selectors import organisation_ids_for
 
@@ -58,7 +59,8 @@ def complaints_filtered(qs: QuerySet[Complaint], params) -> QuerySet[Complaint]:
             qs = qs.filter(status__in=statuses)
     for name in ("brand", "listing", "organisation"):
         if value := params.get(name):
-            qs = qs.filter(**{f"{name}_id": value}) if str(value).isdigit() else qs.none()
+            pk = as_id(value)
+            qs = qs.filter(**{f"{name}_id": pk}) if pk is not None else qs.none()
     if kind := params.get("kind"):
         qs = qs.filter(kind=kind)
     if fields:

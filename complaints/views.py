@@ -20,6 +20,7 @@ from notifications.models import Notification
 from notifications.services import notifications_mark_read
 from platform_core.errors import DomainError, NotFound
 from platform_core.models import Role
+from platform_core.params import as_id, safe_next
 from rightsholders.selectors import brands_for, trademarks_for
 
 from . import selectors, services
@@ -184,7 +185,7 @@ def complaint_from_suspect(request, pk):
         messages.error(request, exc.message)
         if existing := exc.extra.get("complaint"):
             return redirect("portal:complaint", pk=existing)
-        return redirect(request.POST.get("next") or "portal:complaints")
+        return redirect(safe_next(request, "portal:complaints"))
     messages.success(request, _("Complaint #%(id)d filed.") % {"id": complaint.pk})
     return redirect("portal:complaint", pk=complaint.pk)
 
@@ -254,7 +255,7 @@ def _typed(item: dict) -> dict:
     out = dict(item)
     for key in ("suspect", "listing", "brand", "trademark"):
         if key in out:
-            out[key] = int(out[key]) if str(out[key]).isdigit() else -1
+            out[key] = -1 if (pk := as_id(out[key])) is None else pk
     return out
 
 

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from platform_core.errors import NotFound
 from platform_core.models import Role
+from platform_core.params import as_id
 from rightsholders.selectors import brands_for
 
 from .models import ScanJob, Suspect
@@ -47,7 +48,7 @@ def suspects_filtered(qs: QuerySet[Suspect], params) -> QuerySet[Suspect]:
 
     fields: dict[str, list[str]] = {}
     if brand := params.get("brand"):
-        qs = qs.filter(brand_id=brand) if str(brand).isdigit() else qs.none()
+        qs = qs.filter(brand_id=pk) if (pk := as_id(brand)) is not None else qs.none()
     if status := params.get("status"):
         qs = qs.filter(status=status)
     if signal := params.get("signal"):

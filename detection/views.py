@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from platform_core import params
 from platform_core.errors import DomainError, NotFound
 from platform_core.models import Role
+from platform_core.params import safe_next
 from rightsholders import selectors as rh_selectors
 from rightsholders import services as rh_services
 
@@ -91,7 +93,7 @@ def suspect_judge(request, pk):
     if request.htmx:
         suspect = selectors.suspect_get_for_user(request.user, suspect.pk)
         return render(request, "detection/_queue_row.html", {"s": suspect, "can_judge": True})
-    return redirect(request.POST.get("next") or "portal:suspects")
+    return redirect(safe_next(request, "portal:suspects"))
 
 
 @login_required
@@ -102,16 +104,14 @@ def suspects_bulk_judge(request):
     if not form.is_valid():
         return HttpResponseBadRequest(_("Invalid judgment."))
     judged = 0
-    for suspect in selectors.suspects_for(request.user).filter(
-        pk__in=[i for i in ids if i.isdigit()]
-    ):
+    for suspect in selectors.suspects_for(request.user).filter(pk__in=params.ids(ids)):
         try:
             services.suspect_judge(user=request.user, suspect=suspect, **form.cleaned_data)
             judged += 1
         except DomainError:
             continue
     messages.success(request, _("%(n)d suspects judged.") % {"n": judged})
-    return redirect(request.POST.get("next") or "portal:suspects")
+    return redirect(safe_next(request, "portal:suspects"))
 
 
 @login_required

@@ -13,6 +13,10 @@ from .selectors import Window
 
 MAX_SPAN_DAYS = 5 * 366
 DEFAULT_BUCKETS = 12
+# Results exist from the platform's start to now; a year of slack either way
+# keeps date arithmetic (buckets, the day after the end) far from date.min/max.
+EARLIEST = datetime.date(2000, 1, 1)
+FUTURE_SLACK = datetime.timedelta(days=366)
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
@@ -37,6 +41,13 @@ class ResultsFilterForm(forms.Form):
         data = super().clean()
         period = data.get("period") or "month"
         today = timezone.now().date()
+        latest = today + FUTURE_SLACK
+        for given in (data.get("date_from"), data.get("date_to")):
+            if given is not None and not EARLIEST <= given <= latest:
+                raise forms.ValidationError(
+                    _("Choose dates between %(first)s and %(last)s.")
+                    % {"first": EARLIEST.isoformat(), "last": latest.isoformat()}
+                )
         date_to = data.get("date_to") or today
         date_from = data.get("date_from")
         if date_from is None:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from platform_core.api.permissions import IsBrandOrReviewer, IsBrandStaff, IsReviewer
 from platform_core.api.views import APIView, ListAPIView
 from platform_core.errors import DomainError, NotFound
+from platform_core.params import as_id
 
 from . import selectors, services
 from .models import (
@@ -325,7 +326,7 @@ class BrandCollection(ListAPIView):
     def get_queryset(self):
         qs = selectors.brands_for(self.request.user)
         if org := self.request.query_params.get("organisation"):
-            qs = qs.filter(organisation_id=org) if org.isdigit() else qs.none()
+            qs = qs.filter(organisation_id=pk) if (pk := as_id(org)) is not None else qs.none()
         return qs
 
     @extend_schema(request=BrandIn, responses={201: BrandOut})
