@@ -14,8 +14,9 @@ membership, the share of shops wrongly joined to a ring, and the build time.
 Part 2 (database ``coguard_bench_rings``, made afresh): ``--db-shops`` shops
 with ``--db-listings`` listings, their blocking keys indexed through
 ``networks.services.network_rebuild``, then times
-``networks.services.network_update_for_listings`` for single new listings
-(wall and CPU time, median and 95th percentile).
+``networks.services.network_update_for_listings`` for single new listings,
+then for single existing listings whose photo and ship-from change (wall and
+CPU time, median and 95th percentile).
 
     .venv/bin/python bench/bench_rings.py [--listings 1000000 --shops 100000]
         [--db-listings 200000 --db-shops 20000 --samples 200] [--skip-db]
@@ -387,9 +388,29 @@ def time_incremental(args, listings, shops) -> None:
         services.network_update_for_listings(listing_ids=[new.pk], wait_for_scan=False)
         walls.append(time.perf_counter() - w0)
         cpus.append(cpu() - c0)
+    report("one new listing", args.samples, walls, cpus)
+
+    # A listing the catalogue already holds changes its photo and ship-from:
+    # what it showed before is dropped (or handed to another listing of its
+    # shop still showing it), and its shop is relinked.
+    walls, cpus = [], []
+    for k in range(args.samples):
+        listing = listings[int(gen.integers(0, len(listings)))]
+        Listing.objects.filter(pk=listing.pk).update(ship_from=f"moved {run} {k}")
+        ListingImage.objects.filter(listing=listing).update(
+            fingerprints=[engine.signed64(int(gen.integers(0, 2**63)))]
+        )
+        w0, c0 = time.perf_counter(), cpu()
+        services.network_update_for_listings(listing_ids=[listing.pk], wait_for_scan=False)
+        walls.append(time.perf_counter() - w0)
+        cpus.append(cpu() - c0)
+    report("one changed listing (photo and ship-from replaced)", args.samples, walls, cpus)
+
+
+def report(what: str, samples: int, walls: list[float], cpus: list[float]) -> None:
     w, c = np.array(walls) * 1000, np.array(cpus) * 1000
     print(
-        f"incremental update, one new listing ({args.samples} samples): "
+        f"incremental update, {what} ({samples} samples): "
         f"wall median {np.median(w):.1f} ms, p95 {np.percentile(w, 95):.1f} ms, "
         f"max {w.max():.1f} ms; CPU (this process) median {np.median(c):.1f} ms, "
         f"p95 {np.percentile(c, 95):.1f} ms"

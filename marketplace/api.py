@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -99,6 +104,17 @@ def _prepare(raw, validator: ListingIn | None = None) -> services.ListingInput:
     )
 
 
+class ShopOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    contact_on_file = serializers.BooleanField(
+        help_text="Whether the marketplace sent a seller contact; the contact itself is kept "
+        "only as a keyed hash and never returned."
+    )
+
+
 class ListingOut(serializers.ModelSerializer):
     shop = serializers.SerializerMethodField()
     risk = serializers.SerializerMethodField()
@@ -123,7 +139,12 @@ class ListingOut(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {
+            "ship_from": {"help_text": "The city or region the item ships from, if sent."},
+            "units_sold": {"help_text": "Units sold so far, where the marketplace knows."},
+        }
 
+    @extend_schema_field(ShopOut)
     def get_shop(self, obj) -> dict:
         return {
             "id": obj.shop_id,

@@ -18,13 +18,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from platform_core.audit import audit
 from platform_core.errors import DomainError
 from platform_core.images import ImageRejected, check_image_url, fetch_image, inspect_image_bytes
 
 from .models import ImageStatus, Listing, ListingImage, ListingStatus, Seller, Shop, ShopStatus
-from .signals import listings_changed, listings_status_changed
+from .signals import listings_changed, listings_status_changed, sellers_changed
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,8 @@ def image_input_from_payload(item: dict, index: int) -> ImageInput:
     url, b64 = item.get("url"), item.get("content_base64")
     if bool(url) == bool(b64):
         raise DomainError(
-            "Each image needs exactly one of url or content_base64.",
-            fields={where: ["Give url or content_base64."]},
+            gettext("Each image needs exactly one of url or content_base64."),
+            fields={where: [gettext("Give url or content_base64.")]},
         )
     try:
         if url:
@@ -127,7 +128,10 @@ def listings_upsert(*, items: list[ListingInput], actor=None) -> list[Listing]:
     intake and a scan once committed; a new listing stays ``pending`` until
     its scan puts it live or holds it."""
     if len(items) > MAX_BULK:
-        raise DomainError(f"At most {MAX_BULK} listings per request.", code="too_many_items")
+        raise DomainError(
+            gettext("At most %(n)s listings per request.") % {"n": MAX_BULK},
+            code="too_many_items",
+        )
     staged = {img.sha256: _stage(img) for item in items for img in item.images if img.content}
     for attempt in range(2):
         try:
@@ -150,7 +154,10 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
             "external_id", "id"
         )
     )
-    _sellers_set_contact(items, sellers)
+    if recontacted := _sellers_set_contact(items, sellers):
+        transaction.on_commit(
+            lambda: sellers_changed.send(sender=Seller, seller_ids=sorted(recontacted))
+        )
     shops_by_ext: dict[str, Shop] = {}
     for i in items:
         shops_by_ext[i.shop_external_id] = Shop(
@@ -248,9 +255,10 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
     return results
 
 
-def _sellers_set_contact(items: list[ListingInput], sellers: dict[str, int]) -> None:
+def _sellers_set_contact(items: list[ListingInput], sellers: dict[str, int]) -> set[int]:
     """Store the keyed hash of each seller contact sent; a listing without one
-    leaves the seller's stored hash as it is."""
+    leaves the seller's stored hash as it is. Returns the sellers whose hash
+    changed."""
     hashes = {}
     for i in items:
         if i.contact and (digest := contact_hash(i.contact)):
@@ -259,6 +267,7 @@ def _sellers_set_contact(items: list[ListingInput], sellers: dict[str, int]) -> 
     rows = [Seller(pk=pk, contact_hash=h) for pk, h in hashes.items() if stored.get(pk) != h]
     if rows:
         Seller.objects.bulk_update(rows, ["contact_hash"])
+    return {row.pk for row in rows}
 
 
 def _image_rows(listing: Listing, item: ListingInput, staged: dict) -> list[ListingImage]:

@@ -4,3 +4,5 @@ from django.dispatch import Signal
 listings_changed = Signal()
 # listing_ids, status: listings whose marketplace status changed (delisted, restored, held).
 listings_status_changed = Signal()
+# seller_ids: sellers whose contact (kept as a keyed hash) changed; sent after commit.
+sellers_changed = Signal()

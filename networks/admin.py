@@ -9,17 +9,22 @@ from platform_core.admin import ReviewerAdminMixin
 from platform_core.errors import DomainError
 
 from . import selectors, services
-from .models import Ring
+from .models import LinkKind, Ring
 
 
 @admin.register(Ring)
 class RingAdmin(ReviewerAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "size", "strength", "kinds", "updated_at"]
+    list_display = ["id", "size", "strength", "linked_by", "updated_at"]
     list_filter = ["updated_at"]
     ordering = ["-size", "-id"]
-    fields = ["size", "strength", "kinds", "created_at", "updated_at", "shops", "links"]
+    fields = ["size", "strength", "linked_by", "created_at", "updated_at", "shops", "links"]
     readonly_fields = fields
     actions = ["hold_listings", "open_appraisal", "refer_to_brands"]
+
+    @admin.display(description=_("linked by"))
+    def linked_by(self, obj):
+        labels = dict(LinkKind.choices)
+        return ", ".join(str(labels.get(kind, kind)) for kind in obj.kinds) or "—"
 
     @admin.display(description=_("Shops"))
     def shops(self, obj):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from platform_core.api.permissions import IsBrandOrReviewer
 from platform_core.api.views import APIView, ListAPIView
 from platform_core.errors import DomainError
+from platform_core.params import as_id
 
 from . import selectors, services
 from .models import LinkKind, Ring
@@ -29,10 +30,20 @@ class RingShopOut(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = serializers.CharField()
     name = serializers.CharField()
+    seller = serializers.CharField(
+        help_text="the seller's external id (one seller may run several shops)"
+    )
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
-    contact_on_file = serializers.BooleanField()
-    ship_from = serializers.ListField(child=serializers.CharField())
+    contact_on_file = serializers.BooleanField(
+        help_text="whether the marketplace sent the seller's phone or e-mail (kept only as a "
+        "keyed hash; the contact itself is never shown)"
+    )
+    ship_from = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="where the shop's listings ship from (city or region), most frequent first, "
+        "up to five",
+    )
     listings = serializers.IntegerField()
     takedowns = serializers.IntegerField(help_text="listings delisted")
     held = serializers.IntegerField()
@@ -77,13 +88,13 @@ class RingCollection(ListAPIView):
         qs = selectors.rings_for(self.request.user)
         min_size = self.request.query_params.get("min_size")
         if min_size:
-            if not min_size.isdigit():
+            if as_id(min_size) is None:
                 raise DomainError(
                     "Some filters are invalid.",
                     code="validation_error",
                     fields={"min_size": ["A whole number."]},
                 )
-            qs = qs.filter(size__gte=int(min_size))
+            qs = qs.filter(size__gte=as_id(min_size))
         return qs
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NetworksConfig(AppConfig):
     name = "networks"
-    verbose_name = "Counterfeit networks"
+    verbose_name = _("Counterfeit networks")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import checks, receivers  # noqa: F401

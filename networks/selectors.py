@@ -106,6 +106,7 @@ def shops_summary(user, shops: QuerySet[Shop]) -> list[dict]:
             "id": s.pk,
             "external_id": s.external_id,
             "name": s.name,
+            "seller": s.seller.external_id,
             "status": s.status,
             "created_at": s.created_at,
             "contact_on_file": bool(s.seller.contact_hash),

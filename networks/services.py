@@ -14,6 +14,7 @@ import numpy as np
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,13 +54,13 @@ def _catalogue_shops() -> int:
     return estimate if estimate > 0 else Shop.objects.count()
 
 
-def _text_keys(listing: Listing, contact_hash: str) -> list[tuple[str, str]]:
+def _listing_keys(title: str, description: str, ship_from: str, signals) -> list[tuple[str, str]]:
+    """The text keys one listing shows: its ship-from place with its product,
+    and the lookalike names its scan found."""
     keys = []
-    if contact_hash:
-        keys.append((engine.CONTACT, contact_hash))
-    if sp := engine.ship_product_key(listing.ship_from, listing.title):
+    if sp := engine.ship_product_key(ship_from, title):
         keys.append((engine.SHIP_PRODUCT, sp))
-    for name in engine.lookalike_names(listing.title, listing.description, listing.risk_signals):
+    for name in engine.lookalike_names(title, description, signals):
         keys.append((engine.LOOKALIKE, name))
     return keys
 
@@ -96,11 +97,19 @@ def _photo_cluster(cur, h: int, radius: int) -> str:
 
 # --- Incremental -------------------------------------------------------------------
 
+Key = tuple[str, str]  # (kind, key)
+
 
 def network_update_for_listings(*, listing_ids: list[int], wait_for_scan: bool = True) -> dict:
-    """Index new or changed listings' keys and relink their shops. Listings
-    whose photos or scan are still pending are answered as ``waiting`` (the
-    task retries them). Idempotent: keys are upserted, links recomputed."""
+    """Index new or changed listings' keys and relink their shops.
+
+    A changed listing's keys are recomputed: a photo, place and product or
+    lookalike name it no longer shows (or the shop it moved from) stops
+    counting for its shop unless another of the shop's listings still shows
+    it, and the links built on it weaken or go; a ring whose links fall under
+    the threshold splits or dissolves. Listings whose photos, or scan of their
+    current content, are still pending are answered as ``waiting`` (the task
+    retries them). Idempotent."""
     listings = list(
         Listing.objects.filter(pk__in=listing_ids)
         .select_related("shop__seller")
@@ -110,19 +119,36 @@ def network_update_for_listings(*, listing_ids: list[int], wait_for_scan: bool =
     for listing in listings:
         images = list(listing.images.all())
         pending = any(img.status == ImageStatus.PENDING for img in images)
-        if pending or (wait_for_scan and listing.scanned_at is None):
+        # Lookalike findings point into the scanned text: a changed title
+        # waits for its own rescan, not the last one's spans.
+        unscanned = listing.scanned_at is None or listing.scanned_at < listing.updated_at
+        if pending or (wait_for_scan and unscanned):
             waiting.append(listing.pk)
         else:
             ready.append((listing, images))
-    touched: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    if not ready:
+        return {"indexed": 0, "links": 0, "waiting": waiting}
     p = params()
+    ready_ids = [listing.pk for listing, _ in ready]
+    shops = {listing.shop_id: listing.shop for listing, _ in ready}
+    carried: dict[int, set[Key]] = defaultdict(set)  # keys the shop's updated listings show
+    gone: dict[int, set[Key]] = defaultdict(set)  # keys the shop no longer carries
     with transaction.atomic(), connection.cursor() as cur:
-        prints, keys = [], []
+        old_prints, old_examples, contacts = _indexed_before(cur, ready_ids, list(shops))
+        prints, keys, stale_prints = [], [], []
+        example: dict[tuple[int, str, str], int] = {}
         for listing, images in ready:
             shop = listing.shop
-            found = _text_keys(listing, shop.seller.contact_hash)
-            for img in images:
-                for h in _photo_hashes(img.fingerprints):
+            found = _listing_keys(
+                listing.title, listing.description, listing.ship_from, listing.risk_signals
+            )
+            old = old_prints.get(listing.pk, {})
+            hashes = sorted({h for img in images for h in _photo_hashes(img.fingerprints)})
+            for h in hashes:
+                kept = old.get(h)
+                if kept and kept[1] == shop.pk:
+                    cluster = kept[2]  # an unchanged photo keeps its cluster
+                else:
                     # Photos of this same batch are not stored yet: look there first.
                     cluster = next(
                         (x.cluster for x in prints if engine.hamming(x.hash, h) <= p.photo_radius),
@@ -141,44 +167,223 @@ def network_update_for_listings(*, listing_ids: list[int], wait_for_scan: bool =
                             cluster=cluster,
                         )
                     )
-                    found.append((engine.PHOTO, cluster))
+                found.append((engine.PHOTO, cluster))
+            stale_prints += [
+                pk for h, (pk, sid, _c) in old.items() if h not in hashes or sid != shop.pk
+            ]
             for kind, key in found:
                 keys.append(ShopKey(shop=shop, kind=kind, key=key, listing=listing))
-                touched[shop.pk].add((kind, key))
+                carried[shop.pk].add((kind, key))
+                example.setdefault((shop.pk, kind, key), listing.pk)
+        settled = _contacts_settle(shops.values(), contacts)
+        for sid, (now, lost) in settled.items():
+            carried[sid] |= now
+            gone[sid] |= lost
+            keys.extend(ShopKey(shop_id=sid, kind=kind, key=key) for kind, key in now)
+        if stale_prints:
+            PhotoPrint.objects.filter(pk__in=stale_prints).delete()
         PhotoPrint.objects.bulk_create(prints, ignore_conflicts=True)
         ShopKey.objects.bulk_create(keys, ignore_conflicts=True)
+        # Keys these listings stood as the example of: shown by another of
+        # the batch, by another listing of the shop, or by nothing any more.
+        orphans = []
+        for pk, sid, kind, key, lid in old_examples:
+            shown_by = example.get((sid, kind, key))
+            if shown_by is None:
+                orphans.append((pk, sid, kind, key))
+            elif shown_by != lid:
+                ShopKey.objects.filter(pk=pk).update(listing_id=shown_by)
+        if orphans:
+            for sid, lost in _orphans_settle(orphans, exclude=ready_ids).items():
+                gone[sid] |= lost
     linked = 0
-    for shop_id, shop_keys in touched.items():
-        linked += _relink_shop(shop_id, shop_keys, p)
+    for shop_id in sorted(carried.keys() | gone.keys()):
+        linked += _relink_shop(shop_id, carried.get(shop_id, set()), gone.get(shop_id, set()), p)
     return {"indexed": len(ready), "links": linked, "waiting": waiting}
 
 
-def _relink_shop(shop_id: int, new_keys: set[tuple[str, str]], p: engine.Params) -> int:
+def _indexed_before(cur, listing_ids: list[int], shop_ids: list[int]):
+    """What these listings showed when last indexed -- their photos' prints
+    ({listing: {hash: (print, shop, cluster)}}) and the keys they stand as
+    example of ([(key row, shop, kind, key, listing)]) -- and their shops'
+    contact keys ([(key row, shop, key)]): one round trip, which for a new
+    listing finds nothing."""
+    cur.execute(
+        """
+        SELECT 'print', id, listing_id, shop_id, hash, cluster FROM networks_photoprint
+        WHERE listing_id = ANY(%s)
+        UNION ALL
+        SELECT kind, id, listing_id, shop_id, NULL, key FROM networks_shopkey
+        WHERE listing_id = ANY(%s) AND kind <> %s
+        UNION ALL
+        SELECT kind, id, listing_id, shop_id, NULL, key FROM networks_shopkey
+        WHERE shop_id = ANY(%s) AND kind = %s
+        """,
+        [listing_ids, listing_ids, engine.CONTACT, shop_ids, engine.CONTACT],
+    )
+    prints: dict[int, dict[int, tuple[int, int, str]]] = defaultdict(dict)
+    examples, contacts = [], []
+    for what, pk, lid, sid, h, key in cur.fetchall():
+        if what == "print":
+            prints[lid][h] = (pk, sid, key)
+        elif what == engine.CONTACT:
+            contacts.append((pk, sid, key))
+        else:
+            examples.append((pk, sid, what, key, lid))
+    return prints, examples, contacts
+
+
+def network_update_for_shops(*, shop_ids: list[int]) -> dict:
+    """After listings were deleted or a seller's contact changed: each key a
+    deleted listing stood as the example of (its row's listing now empty) is
+    kept when another listing of the shop shows it and dropped otherwise, a
+    contact the seller no longer has is dropped and a new one added, and the
+    shops are relinked (rings grow, shrink, split or dissolve). Idempotent."""
+    p = params()
+    shops = list(Shop.objects.filter(pk__in=shop_ids).select_related("seller"))
+    gone: dict[int, set[Key]] = defaultdict(set)
+    with transaction.atomic():
+        contacts = ShopKey.objects.filter(shop__in=shops, kind=engine.CONTACT).values_list(
+            "pk", "shop_id", "key"
+        )
+        contacts = list(contacts)
+        before: dict[int, set[Key]] = defaultdict(set)
+        for _pk, sid, key in contacts:
+            before[sid].add((engine.CONTACT, key))
+        settled = _contacts_settle(shops, contacts)
+        added = {sid: now - before[sid] for sid, (now, _lost) in settled.items()}
+        ShopKey.objects.bulk_create(
+            [
+                ShopKey(shop_id=sid, kind=kind, key=key)
+                for sid, (now, _lost) in settled.items()
+                for kind, key in now
+            ],
+            ignore_conflicts=True,
+        )
+        for sid, (_now, lost) in settled.items():
+            gone[sid] |= lost
+        orphans = list(
+            ShopKey.objects.filter(shop__in=shops, listing__isnull=True)
+            .exclude(kind=engine.CONTACT)
+            .values_list("pk", "shop_id", "kind", "key")
+        )
+        for sid, lost in _orphans_settle(orphans, exclude=[]).items():
+            gone[sid] |= lost
+    linked = 0
+    for shop_id in sorted(set(gone) | {sid for sid, keys in added.items() if keys}):
+        linked += _relink_shop(shop_id, added.get(shop_id, set()), gone.get(shop_id, set()), p)
+    return {"shops": len(shops), "links": linked}
+
+
+def _contacts_settle(shops, stored) -> dict[int, tuple[set[Key], set[Key]]]:
+    """Each shop's contact key as its seller's contact now is, and the stored
+    ones (``stored``: [(key row, shop, key)]) it no longer has -- a seller who
+    changed number -- which are deleted: {shop: (now, gone)}."""
+    current = {s.pk: s.seller.contact_hash for s in shops}
+    stale = [(pk, sid, key) for pk, sid, key in stored if key != current.get(sid, key)]
+    if stale:
+        ShopKey.objects.filter(pk__in=[pk for pk, _, _ in stale]).delete()
+    return {
+        sid: (
+            {(engine.CONTACT, h)} if h else set(),
+            {(engine.CONTACT, key) for _, s, key in stale if s == sid},
+        )
+        for sid, h in current.items()
+    }
+
+
+def _orphans_settle(orphans, *, exclude: list[int]) -> dict[int, set[Key]]:
+    """Keys (ShopKey pk, shop, kind, key) that lost their example listing:
+    another listing of the shop (not in ``exclude``, whose keys the caller
+    has just recomputed) that still shows the key becomes its example;
+    otherwise the shop no longer carries it. Returns {shop: keys dropped}."""
+    by_shop: dict[int, dict[Key, int]] = defaultdict(dict)
+    for pk, sid, kind, key in orphans:
+        by_shop[sid][(kind, key)] = pk
+    gone: dict[int, set[Key]] = defaultdict(set)
+    moved: dict[int, int] = {}
+    for sid, need in by_shop.items():
+        photos = [key for kind, key in need if kind == engine.PHOTO]
+        if photos:
+            for cluster, lid in (
+                PhotoPrint.objects.filter(shop_id=sid, cluster__in=photos)
+                .exclude(listing_id__in=exclude)
+                .values_list("cluster", "listing_id")
+            ):
+                if (pk := need.pop((engine.PHOTO, cluster), None)) is not None:
+                    moved[pk] = lid
+        text_kinds = {kind for kind, _ in need if kind != engine.PHOTO}
+        if text_kinds:
+            # Text keys cannot be matched in SQL (normalised words, scan
+            # spans): read the shop's other listings that could show one
+            # until all are found.
+            could = Q()
+            if engine.SHIP_PRODUCT in text_kinds:
+                could |= ~Q(ship_from="")
+            if engine.LOOKALIKE in text_kinds:
+                could |= Q(risk_signals__contains=[{"code": "lookalike_name"}])
+            rows = (
+                Listing.objects.filter(could, shop_id=sid)
+                .exclude(pk__in=exclude)
+                .values_list("pk", "title", "description", "ship_from", "risk_signals")
+                .order_by("pk")
+            )
+            for lid, title, description, ship_from, signals in rows.iterator(chunk_size=2000):
+                for found in _listing_keys(title, description, ship_from, signals):
+                    if (pk := need.pop(found, None)) is not None:
+                        moved[pk] = lid
+                if not any(kind != engine.PHOTO for kind, _ in need):
+                    break
+        gone[sid] = set(need)
+    for pk, lid in moved.items():
+        ShopKey.objects.filter(pk=pk).update(listing_id=lid)
+    dropped = [pk for need in by_shop.values() for pk in need.values()]
+    ShopKey.objects.filter(pk__in=dropped).delete()
+    return {sid: keys for sid, keys in gone.items() if keys}
+
+
+def _relink_shop(shop_id: int, keys: set[Key], gone: set[Key], p: engine.Params) -> int:
     """Recompute the links between this shop and every shop sharing one of
-    its new keys (indexed lookups only), then merge rings over strong ones."""
-    kinds = [k for k, _ in new_keys]
-    values = [v for _, v in new_keys]
+    ``keys`` (indexed lookups only) and, when it lost keys (``gone``), every
+    shop it was linked to; then merge rings over strong links and split its
+    ring when a link inside it fell under the threshold."""
+    kinds = [k for k, _ in keys]
+    values = [v for _, v in keys]
+    candidates: set[int] = set()
     # Counting stops past the cap: a stock photo's 30,000 shops are not read.
     with connection.cursor() as cur:
-        cur.execute(
-            """
-            WITH sized AS (
-                SELECT w.kind, w.key
-                FROM unnest(%s::text[], %s::text[]) AS w(kind, key)
-                CROSS JOIN LATERAL (
-                    SELECT count(*) AS n FROM (
-                        SELECT 1 FROM networks_shopkey k
-                        WHERE k.kind = w.kind AND k.key = w.key LIMIT %s
-                    ) capped
-                ) c
-                WHERE c.n BETWEEN 2 AND %s
+        if keys:
+            cur.execute(
+                """
+                WITH sized AS (
+                    SELECT w.kind, w.key
+                    FROM unnest(%s::text[], %s::text[]) AS w(kind, key)
+                    CROSS JOIN LATERAL (
+                        SELECT count(*) AS n FROM (
+                            SELECT 1 FROM networks_shopkey k
+                            WHERE k.kind = w.kind AND k.key = w.key LIMIT %s
+                        ) capped
+                    ) c
+                    WHERE c.n BETWEEN 2 AND %s
+                )
+                SELECT DISTINCT k.shop_id FROM networks_shopkey k JOIN sized s USING (kind, key)
+                WHERE k.shop_id <> %s
+                """,
+                [kinds, values, p.max_bucket + 1, p.max_bucket, shop_id],
             )
-            SELECT DISTINCT k.shop_id FROM networks_shopkey k JOIN sized s USING (kind, key)
-            WHERE k.shop_id <> %s
-            """,
-            [kinds, values, p.max_bucket + 1, p.max_bucket, shop_id],
-        )
-        candidates = [r[0] for r in cur.fetchall()]
+            candidates.update(r[0] for r in cur.fetchall())
+        before: dict[int, float] = {}
+        if gone:
+            # A lost key can only have weakened links this shop already has.
+            cur.execute(
+                """
+                SELECT CASE WHEN shop_a_id = %s THEN shop_b_id ELSE shop_a_id END, strength
+                FROM networks_shoplink WHERE shop_a_id = %s OR shop_b_id = %s
+                """,
+                [shop_id, shop_id, shop_id],
+            )
+            before = dict(cur.fetchall())
+            candidates.update(before)
         if not candidates:
             return 0
         # Everything each candidate shares with this shop, with each key's
@@ -201,7 +406,7 @@ def _relink_shop(shop_id: int, new_keys: set[tuple[str, str]], p: engine.Params)
             FROM mine JOIN networks_shopkey o ON o.kind = mine.kind AND o.key = mine.key
             WHERE mine.shops BETWEEN 2 AND %s AND o.shop_id = ANY(%s)
             """,
-            [p.max_bucket + 1, shop_id, p.max_bucket, candidates],
+            [p.max_bucket + 1, shop_id, p.max_bucket, sorted(candidates)],
         )
         rows = cur.fetchall()
     shared: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -213,23 +418,31 @@ def _relink_shop(shop_id: int, new_keys: set[tuple[str, str]], p: engine.Params)
     }
     me = info[shop_id]
     n = _catalogue_shops()
-    links, strong = [], []
-    for other, keys in shared.items():
-        o = info[other]
-        ev = engine.pair_strength(
-            keys,
-            catalogue_shops=n,
-            params=p,
-            reappearance=engine.is_reappearance(
-                a_suspended=me.status == ShopStatus.SUSPENDED,
-                b_suspended=o.status == ShopStatus.SUSPENDED,
-                a_created=me.created_at.timestamp(),
-                b_created=o.created_at.timestamp(),
-            ),
-        )
-        if ev.strength <= 0:
-            continue
+    links, strong, unlinked = [], [], []
+    weakened = False
+    for other in sorted(candidates):
+        keys_shared = shared.get(other)
+        ev = engine.PairEvidence()
+        if keys_shared:
+            o = info[other]
+            ev = engine.pair_strength(
+                keys_shared,
+                catalogue_shops=n,
+                params=p,
+                reappearance=engine.is_reappearance(
+                    a_suspended=me.status == ShopStatus.SUSPENDED,
+                    b_suspended=o.status == ShopStatus.SUSPENDED,
+                    a_created=me.created_at.timestamp(),
+                    b_created=o.created_at.timestamp(),
+                ),
+            )
+        if before.get(other, 0.0) >= p.threshold > ev.strength:
+            weakened = True
         a, b = sorted((shop_id, other))
+        if ev.strength <= 0:
+            if other in before:
+                unlinked.append((a, b))
+            continue
         links.append(
             ShopLink(
                 shop_a_id=a, shop_b_id=b, strength=ev.strength, kinds=ev.kinds, evidence=ev.counts
@@ -237,6 +450,8 @@ def _relink_shop(shop_id: int, new_keys: set[tuple[str, str]], p: engine.Params)
         )
         if ev.strength >= p.threshold:
             strong.append(other)
+    for a, b in unlinked:
+        ShopLink.objects.filter(shop_a_id=a, shop_b_id=b).delete()
     ShopLink.objects.bulk_create(
         links,
         update_conflicts=True,
@@ -245,6 +460,8 @@ def _relink_shop(shop_id: int, new_keys: set[tuple[str, str]], p: engine.Params)
     )
     if strong:
         _merge_rings([shop_id, *strong], p)
+    if weakened:
+        _ring_split(shop_id, p)
     return len(links)
 
 
@@ -270,6 +487,44 @@ def _merge_rings(shop_ids: list[int], p: engine.Params) -> Ring:
     )
     _ring_refresh(target, p)
     return target
+
+
+@transaction.atomic
+def _ring_split(shop_id: int, p: engine.Params) -> None:
+    """Regroup this shop's ring by the strong links left inside it: the
+    largest group keeps the ring (and its id), other groups of two or more
+    become rings of their own, and shops left alone leave."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [_RING_LOCK])
+    ring = Ring.objects.filter(members__shop_id=shop_id).first()
+    if ring is None:
+        return
+    members = list(RingMember.objects.filter(ring=ring).values_list("shop_id", flat=True))
+    parent = {s: s for s in members}
+
+    def root(s: int) -> int:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    for a, b in ShopLink.objects.filter(
+        shop_a__in=members, shop_b__in=members, strength__gte=p.threshold
+    ).values_list("shop_a_id", "shop_b_id"):
+        parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for s in members:
+        groups[root(s)].append(s)
+    rings = sorted((g for g in groups.values() if len(g) >= 2), key=lambda g: (-len(g), min(g)))
+    if not rings:
+        ring.delete()
+        return
+    RingMember.objects.filter(ring=ring).exclude(shop_id__in=rings[0]).delete()
+    _ring_refresh(ring, p)
+    for group in rings[1:]:
+        split = Ring.objects.create()
+        RingMember.objects.bulk_create([RingMember(ring=split, shop_id=s) for s in group])
+        _ring_refresh(split, p)
 
 
 def _ring_refresh(ring: Ring, p: engine.Params) -> None:
@@ -713,6 +968,7 @@ __all__ = [
     "evidence_pack",
     "network_rebuild",
     "network_update_for_listings",
+    "network_update_for_shops",
     "ring_file_complaints",
     "ring_hold_listings",
     "ring_open_appraisal",

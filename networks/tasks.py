@@ -21,5 +21,11 @@ def update_for_listings(self, listing_ids: list[int]) -> dict:
 
 
 @shared_task
+def update_for_shops(shop_ids: list[int]) -> dict:
+    """Drop what deleted listings showed from their shops' keys and links."""
+    return services.network_update_for_shops(shop_ids=shop_ids)
+
+
+@shared_task
 def rebuild() -> dict:
     return services.network_rebuild()

@@ -31,7 +31,10 @@ def test_listings_pushed_with_one_contact_form_a_ring(api, mo):
     r = client.post("/api/v1/listings/", items, format="json")
     assert r.status_code == 200, r.content
     wait_until(
-        lambda: RingMember.objects.count() == 3,
+        lambda: (
+            RingMember.objects.count() == 3
+            and ShopLink.objects.filter(strength__gte=0.6).count() == 3
+        ),
         timeout=60,
         message="the worker did not link the three shops",
     )
@@ -42,4 +45,3 @@ def test_listings_pushed_with_one_contact_form_a_ring(api, mo):
         "S-NET-1",
         "S-NET-2",
     }
-    assert ShopLink.objects.filter(strength__gte=0.6).count() == 3

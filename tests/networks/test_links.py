@@ -119,24 +119,22 @@ def test_a_key_common_to_many_shops_links_nothing(settings, rng):
     assert not Ring.objects.exists()
 
 
-def test_rings_merge_when_a_listing_bridges_them():
+def test_rings_merge_when_a_listing_bridges_them(rng):
+    photos = [random_hash(rng) for _ in range(2)]
     a = [make_shop(contact="+1 555 0100") for _ in range(2)]
     b = [make_shop(contact="+1 555 0199") for _ in range(2)]
-    index(*[make_listing(s) for s in [*a, *b]])
+    index(*[make_listing(s) for s in [*a, *b]], *[make_listing(a[0], photos=[h]) for h in photos])
     assert ring_of(a[0]) != ring_of(b[0])
     bridge = make_shop(contact="+1 555 0100")
     index(make_listing(bridge))
     # The bridge shares the first ring's contact only: still two rings.
     assert ring_of(bridge) == ring_of(a[0]) != ring_of(b[0])
-    # b's seller switches to a's number: one ring.
-    from marketplace.services import contact_hash
-
-    b[0].seller.contact_hash = contact_hash("+1 555 0100")
-    b[0].seller.save()
-    index(make_listing(b[0]))
+    # b's first shop starts selling with a's photos: one ring.
+    index(*[make_listing(b[0], photos=[near(h)]) for h in photos])
     assert ring_of(b[0]) == ring_of(a[0]) == ring_of(b[1])
     assert Ring.objects.count() == 1
     assert Ring.objects.get().size == 5
+    assert set(Ring.objects.get().kinds) == {"contact", "photo"}
 
 
 def test_full_rebuild_finds_the_same_rings_and_keeps_their_ids(rng):
