@@ -8,10 +8,13 @@ spellings, reference logos and product photos, and listings of five labels —
   recompressed, colour-shifted, mirrored or bordered), usually with the name
   and often a haze term or a price far below MSRP;
 - knockoff: a lookalike name ("Adidos", "Nlke", "Gucii", Cyrillic "Аdidas")
-  or "same style / 同款 / dupe" wording, with the listing's own photos;
-- legitimate: authorised shops selling at normal prices with official photos,
-  accessories "compatible with" a brand, honest second-hand descriptions,
-  the fruit "apple", a "puma" plush toy;
+  or "same style / 同款 / dupe" wording, with the listing's own photos, a third
+  of them showing the brand's logo under a sticker or box (any colour), blurred
+  or mosaicked;
+- legitimate: authorised shops selling at normal prices with official photos
+  or their own photos with the logo in plain view, accessories "compatible
+  with" / "适用于" a brand, honest second-hand descriptions (English and
+  Chinese), the fruit "apple" (also "苹果"), a "puma" plush toy or poster;
 - unrelated: ordinary goods.
 
 A listing counts as flagged when its score reaches the suspect threshold.
@@ -62,7 +65,7 @@ import django  # noqa: E402
 django.setup()
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from PIL import Image, ImageEnhance, ImageOps  # noqa: E402
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageOps  # noqa: E402
 
 from detection import pipeline  # noqa: E402
 from detection.engine.synthetic import logo_image, photo_like  # noqa: E402
@@ -163,7 +166,32 @@ def counterfeit_edit(img: Image.Image) -> Image.Image:
     return Image.open(io.BytesIO(out.getvalue()))
 
 
+def covered_logo(photo: Image.Image, logo: Image.Image) -> Image.Image:
+    photo = photo.copy()
+    side = rng.randint(200, 300)
+    x, y = rng.randint(20, 600 - side - 20), rng.randint(20, 600 - side - 20)
+    region = logo.resize((side, side))
+    how = rng.choice(["box", "sticker", "blur", "mosaic"])
+    if how == "blur":
+        region = region.filter(ImageFilter.GaussianBlur(side / 30))
+    elif how == "mosaic":
+        k = side // 16
+        region = region.resize((k, k), Image.Resampling.BOX).resize(
+            (side, side), Image.Resampling.NEAREST
+        )
+    else:
+        colour = rng.choice(
+            [(0, 0, 0), (255, 255, 255), (255, 220, 0), (230, 20, 30), (40, 110, 60)]
+        )
+        box = (side * 0.2, side * 0.1, side * 0.8, side * 0.62)
+        draw = ImageDraw.Draw(region)
+        (draw.rectangle if how == "box" else draw.ellipse)(box, fill=colour)
+    photo.paste(region, (x, y))
+    return photo
+
+
 labelled: list[tuple[Listing, str]] = []
+covered_logos: set[int] = set()  # knockoffs whose photo shows the logo covered
 counter = Counter()
 
 
@@ -204,16 +232,20 @@ for i in range(args.per_label):
         title = f"{variant} {product} {rng.choice(['new', 'hot sale', '2026', ''])}".strip()
     else:
         title = f"{rng.choice(HAZE)} {name} {product}"
-    make(
-        "knockoff",
-        title,
-        round(msrp * rng.uniform(0.05, 0.5), 2),
-        f"K-{i % 40}",
-        photo_like(5000 + i, (600, 600)),
-    )
+    # A third show the brand's logo on the product, covered by a sticker or box of any
+    # colour, blurred or mosaicked (what sellers do to pass a logo check).
+    photo = photo_like(5000 + i, (600, 600))
+    covered = rng.random() < 0.33
+    if covered:
+        photo = covered_logo(photo, refs[name][0])
+    make("knockoff", title, round(msrp * rng.uniform(0.05, 0.5), 2), f"K-{i % 40}", photo)
+    if covered:
+        covered_logos.add(labelled[-1][0].pk)
     # Legitimate uses.
     n = names.index(name)
-    legit = rng.choice(["official", "accessory", "secondhand", "fruit", "plush"])
+    legit = rng.choice(
+        ["official", "official_logo", "accessory", "accessory_cn", "secondhand", "fruit", "plush"]
+    )
     if legit == "official":
         make(
             "legitimate",
@@ -222,26 +254,82 @@ for i in range(args.per_label):
             f"OFFICIAL-{n}",
             refs[name][1 + i % 3].resize((700, 700)),
         )
+    elif legit == "official_logo":  # the authorised shop's own photo, logo in plain view
+        photo = photo_like(8000 + i, (600, 600))
+        photo.paste(refs[name][0].resize((240, 240)), (rng.randint(20, 330), rng.randint(20, 330)))
+        make(
+            "legitimate",
+            f"{name} {product} {rng.choice(['new season', '2026 collection', '官方旗舰店'])}",
+            round(msrp * rng.uniform(0.85, 1.1), 2),
+            f"OFFICIAL-{n}",
+            photo,
+        )
     elif legit == "accessory":
         make(
             "legitimate",
-            f"Protective case compatible with {name} {product}",
-            39,
+            rng.choice(
+                [
+                    f"Protective case compatible with {name} {product}",
+                    f"Replacement laces for {name} sneakers, 120 cm",
+                    f"Cleaning kit suitable for {name} {product}",
+                ]
+            ),
+            rng.choice([19, 29, 39]),
             f"A-{i % 30}",
             photo_like(7000 + i, (600, 600)),
+        )
+    elif legit == "accessory_cn":  # "suitable for …": marketplace accessory wording
+        alias = BRANDS[name][0][0]
+        make(
+            "legitimate",
+            rng.choice([f"适用于{alias}{product}收纳盒", f"{product}保护套 适用于{alias}"]),
+            rng.choice([15, 25, 35]),
+            f"A-{i % 30}",
+            photo_like(7500 + i, (600, 600)),
         )
     elif legit == "secondhand":
         make(
             "legitimate",
-            f"Second-hand {name} {product}, used, honest description",
+            rng.choice(
+                [
+                    f"Second-hand {name} {product}, used, honest description",
+                    f"Pre-owned {name} {product}, signs of wear, receipt included",
+                    f"二手 {name} {product} 正品 有使用痕迹",
+                ]
+            ),
             round(msrp * rng.uniform(0.3, 0.6), 2),
             f"P-{i % 30}",
             None,
         )
     elif legit == "fruit":
-        make("legitimate", "Fresh red apple 5 kg box, crisp and sweet", 59, "FRUIT", None)
+        make(
+            "legitimate",
+            rng.choice(
+                [
+                    "Fresh red apple 5 kg box, crisp and sweet",
+                    "Apple cider vinegar 500 ml, organic",
+                    "Green apple scented candle",
+                    "烟台红富士苹果 5斤装 新鲜水果",
+                ]
+            ),
+            rng.choice([29, 39, 59]),
+            "FRUIT",
+            None,
+        )
     else:
-        make("legitimate", "Puma plush toy, soft big cat, 30 cm", 89, "TOYS", None)
+        make(
+            "legitimate",
+            rng.choice(
+                [
+                    "Puma plush toy, soft big cat, 30 cm",
+                    "Wildlife poster: puma in the Andes, A2",
+                    "Cute puma cub stuffed animal for kids",
+                ]
+            ),
+            rng.choice([49, 89]),
+            "TOYS",
+            None,
+        )
     make(
         "unrelated",
         rng.choice(UNRELATED),
@@ -270,6 +358,12 @@ for listing, label in labelled:
     for code in {s["code"] for s in outcome.signals}:
         by_signal[code][label] += 1
 
+errors = [
+    (label, listing, scores[listing.pk])
+    for listing, label in labelled
+    if (scores[listing.pk].score >= threshold) != (label in ("counterfeit", "knockoff"))
+]
+
 print(f"labelled listings: {len(labelled)}; suspect threshold {threshold}")
 print(f"{'label':<12}{'n':>6}{'flagged':>9}{'rate':>8}")
 for label in ("counterfeit", "knockoff", "legitimate", "unrelated"):
@@ -289,8 +383,31 @@ print(
     f" ({label_stats['legitimate']['flagged'] / sum(label_stats['legitimate'].values()):.1%})"
 )
 print(f"false positive rate (legit+unrelated): {fp / (fp + tn):.2%}")
-print("\nper signal: listings where it fired, by label (precision = share on bad labels)")
+print("\nper label: recall (bad labels) or false-positive rate (good labels)")
+for label in ("counterfeit", "knockoff", "legitimate", "unrelated"):
+    st = label_stats[label]
+    what = "recall" if label in bad else "false positives"
+    print(f"  {label:<12}{what:<16}{st['flagged'] / (st['flagged'] + st['clear']):.3f}")
+n_bad = tp + fn
+print("\nper signal: listings where it fired, by label")
+print("  (precision = share of its listings that are bad; recall = share of bad it fires on)")
 for code, counts in sorted(by_signal.items()):
     hits = sum(counts.values())
     good = sum(counts[x] for x in bad)
-    print(f"  {code:<18}{hits:>6}  precision {good / hits:.3f}   {dict(counts)}")
+    print(
+        f"  {code:<18}{hits:>6}  precision {good / hits:.3f}  recall {good / n_bad:.3f}"
+        f"   {dict(counts)}"
+    )
+
+smeared = sum(
+    any(x["code"] == "logo_smear" for o in scores[pk].brands.values() for x in o.signals)
+    for pk in covered_logos
+)
+print(f"\nlogo_smear on the photos with a covered logo: {smeared} / {len(covered_logos)}")
+
+print("\nerrors (false positives, then misses; 10 of each at most): label, score, title, signals")
+false_positives = [e for e in errors if e[0] not in bad]
+misses = [e for e in errors if e[0] in bad]
+for label, listing, outcome in false_positives[:10] + misses[:10]:
+    fired = ", ".join(f"{x['code']} {x['weight']}" for x in outcome.signals)
+    print(f"  {label:<12}{outcome.score:>6.2f}  {listing.title[:50]:<52}{fired}")

@@ -26,18 +26,21 @@ class DetectionPolicy(models.Model):
     """The thresholds reviewers tune. One row; read through ``policy()``."""
 
     suspect_threshold = models.FloatField(
+        _("suspect threshold"),
         default=0.5,
         help_text=_("A listing scored at or above this becomes a suspect of the brand."),
     )
     block_threshold = models.FloatField(
+        _("hold threshold"),
         default=0.9,
         help_text=_("A new listing scored at or above this is held before it goes live."),
     )
     min_labels_for_model = models.PositiveIntegerField(
+        _("judgments before a learned score"),
         default=40,
         help_text=_("Judgments needed (of each verdict) before a learned score is trained."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("detection policy")
@@ -52,22 +55,29 @@ class DetectionPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"suspect ≥ {self.suspect_threshold}, hold ≥ {self.block_threshold}"
+        return _("suspect ≥ %(suspect)s, hold ≥ %(hold)s") % {
+            "suspect": self.suspect_threshold,
+            "hold": self.block_threshold,
+        }
 
 
 class HazeTerm(models.Model):
     """A platform-wide "haze" term ("same style", "replica", "同款" …) that,
     beside a brand name, signals an imitation."""
 
-    term = models.CharField(max_length=80, unique=True)
+    term = models.CharField(_("term"), max_length=80, unique=True)
     weight = models.FloatField(
-        default=0.7, help_text=_("How explicit a sign of copying it is, 0..1 (replica: 0.9).")
+        _("weight"),
+        default=0.7,
+        help_text=_("How explicit a sign of copying it is, 0..1 (replica: 0.9)."),
     )
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("haze term")
+        verbose_name_plural = _("haze terms")
         ordering = ["term"]
 
     def __str__(self) -> str:
@@ -85,22 +95,32 @@ class Suspect(models.Model):
     """A listing suspected of infringing one brand: one row per (listing, brand),
     updated by every rescan."""
 
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="suspects")
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="suspects")
-    score = models.FloatField()
-    signals = models.JSONField(default=list)
+    listing = models.ForeignKey(
+        Listing, on_delete=models.CASCADE, related_name="suspects", verbose_name=_("listing")
+    )
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="suspects", verbose_name=_("brand")
+    )
+    score = models.FloatField(_("score"))
+    signals = models.JSONField(_("signals"), default=list)
     status = models.CharField(
-        max_length=16, choices=SuspectStatus.choices, default=SuspectStatus.NEW
+        _("status"), max_length=16, choices=SuspectStatus.choices, default=SuspectStatus.NEW
     )
     judged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("judged by"),
     )
-    judged_at = models.DateTimeField(null=True, blank=True)
-    judgment_note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    judged_at = models.DateTimeField(_("judged"), null=True, blank=True)
+    judgment_note = models.TextField(_("judgment note"), blank=True)
+    created_at = models.DateTimeField(_("found"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("suspect")
+        verbose_name_plural = _("suspects")
         constraints = [
             models.UniqueConstraint(fields=["listing", "brand"], name="suspect_per_listing_brand")
         ]
@@ -112,7 +132,11 @@ class Suspect(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"listing {self.listing_id} for brand {self.brand_id} ({self.score:.2f})"
+        return _("listing %(listing)s for brand %(brand)s (%(score)s)") % {
+            "listing": self.listing_id,
+            "brand": self.brand_id,
+            "score": f"{self.score:.2f}",
+        }
 
     @property
     def signal_codes(self) -> list[str]:
@@ -135,23 +159,36 @@ class ScanJob(models.Model):
         BRAND_SWEEP = "brand_sweep", _("Brand sweep")
         FULL_SWEEP = "full_sweep", _("Full sweep")
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("sweep type"), max_length=16, choices=Kind.choices)
     brand = models.ForeignKey(
-        Brand, null=True, blank=True, on_delete=models.CASCADE, related_name="scan_jobs"
+        Brand,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="scan_jobs",
+        verbose_name=_("brand"),
     )
-    status = models.CharField(max_length=16, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    suspects_found = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ScanStatus.choices, default=ScanStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("listings to scan"), default=0)
+    done = models.PositiveIntegerField(_("listings scanned"), default=0)
+    suspects_found = models.PositiveIntegerField(_("suspects found"), default=0)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("requested by"),
     )
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("sweep")
+        verbose_name_plural = _("sweeps")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["brand", "-created_at"])]
 
@@ -167,15 +204,19 @@ class ScanChunk(models.Model):
     """One task's share of a job: listings with ids in [first_id, last_id]. A
     chunk counts toward ``done`` once, however often it is delivered."""
 
-    job = models.ForeignKey(ScanJob, on_delete=models.CASCADE, related_name="chunks")
-    number = models.PositiveIntegerField()
-    first_id = models.BigIntegerField()
-    last_id = models.BigIntegerField()
-    size = models.PositiveIntegerField()
-    finished = models.BooleanField(default=False)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    job = models.ForeignKey(
+        ScanJob, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("sweep")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    first_id = models.BigIntegerField(_("first listing id"))
+    last_id = models.BigIntegerField(_("last listing id"))
+    size = models.PositiveIntegerField(_("listings"))
+    finished = models.BooleanField(_("done"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
+        verbose_name = _("sweep chunk")
+        verbose_name_plural = _("sweep chunks")
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="scan_chunk_unique")]
 
     def __str__(self) -> str:
@@ -185,16 +226,22 @@ class ScanChunk(models.Model):
 class ModelVersion(models.Model):
     """A trained learned-score model with its cross-validated quality."""
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    labels = models.PositiveIntegerField()
-    positives = models.PositiveIntegerField()
-    precision = models.FloatField()
-    recall = models.FloatField()
-    blob = models.BinaryField()
-    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(_("trained"), auto_now_add=True)
+    labels = models.PositiveIntegerField(_("labels"))
+    positives = models.PositiveIntegerField(_("infringing labels"))
+    precision = models.FloatField(_("cross-validated precision"))
+    recall = models.FloatField(_("cross-validated recall"))
+    blob = models.BinaryField(_("trained model"))
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("learned-score model version")
+        verbose_name_plural = _("learned-score model versions")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"model #{self.pk} (P={self.precision:.2f}, R={self.recall:.2f})"
+        return _("model #%(id)s (P=%(precision)s, R=%(recall)s)") % {
+            "id": self.pk,
+            "precision": f"{self.precision:.2f}",
+            "recall": f"{self.recall:.2f}",
+        }

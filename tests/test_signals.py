@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.core.files.base import ContentFile
-from PIL import Image, ImageEnhance, ImageFilter
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
 from detection import pipeline
 from detection.engine.synthetic import logo_image, photo_like
@@ -152,6 +152,51 @@ def test_a_smeared_logo_is_flagged_and_a_clean_one_is_not(alice, brands):
     assert "logo_smear" not in codes(got_clean, brands["Adidas"])
 
 
+def test_a_rescan_keeps_the_logo_verdict_without_redoing_the_check(alice, brands):
+    """Sweeps rescan the whole catalogue: the costly logo check is done once
+    per (photo, logo) and its verdict reused, even when the photo file is gone."""
+    logo = logo_image(3, 400, "ADIDAS")
+    add_reference(alice, brands["Adidas"], logo, kind="logo")
+    img = photo_like(5, (800, 700), noise=3)
+    img.paste(logo.resize((300, 300)), (120, 160))
+    img.paste(img.crop((120, 160, 420, 460)).filter(ImageFilter.GaussianBlur(10)), (120, 160))
+    listing = with_photo(
+        ListingFactory(title="Adidas style trainers"), Image.open(io.BytesIO(jpeg(img)))
+    )
+    (first,) = scan(listing)
+    assert "logo_smear" in codes(first, brands["Adidas"])
+    stored = listing.images.get()
+    stored.image.storage.delete(stored.image.name)
+    (again,) = scan(listing)
+    assert codes(again, brands["Adidas"]) == codes(first, brands["Adidas"])
+
+
+@pytest.mark.parametrize("cover", [(255, 255, 255), (255, 220, 0), (20, 20, 20)])
+def test_a_logo_under_a_sticker_of_any_colour_is_flagged(alice, brands, cover):
+    """White, bright and dark covers over the brand's logo; the same cover over
+    another brand's logo, and a price sticker on a plain product photo, are not."""
+    logo = logo_image(3, 400, "ADIDAS")
+    add_reference(alice, brands["Adidas"], logo, kind="logo")
+
+    def scene(shown, covered=True):
+        img = photo_like(5, (800, 700), noise=3)
+        if shown is not None:
+            img.paste(shown.resize((300, 300)), (120, 160))
+        if covered:  # a round sticker over the emblem, or over the product
+            ImageDraw.Draw(img).ellipse((186, 184, 354, 346), fill=cover)
+        return Image.open(io.BytesIO(jpeg(img)))
+
+    title = "Adidas style trainers"
+    covered = with_photo(ListingFactory(title=title), scene(logo))
+    uncovered = with_photo(ListingFactory(title=title), scene(logo, covered=False))
+    other = with_photo(ListingFactory(title=title), scene(logo_image(40, 400, "ZEPHYR")))
+    plain = with_photo(ListingFactory(title=title), scene(None))
+    got = scan(covered, uncovered, other, plain)
+    assert ["logo_smear" in codes(x, brands["Adidas"]) for x in got] == [True, False, False, False]
+    smear = next(s for s in got[0].brands[brands["Adidas"].pk].signals if s["code"] == "logo_smear")
+    assert "covers" in smear["detail"]
+
+
 def test_price_anomaly_against_msrp_and_floor(alice, brands):
     adidas = brands["Adidas"]
     services.product_model_add(
@@ -203,3 +248,100 @@ def test_a_price_floor_does_not_catch_ordinary_words_or_accessories(alice, brand
     results = scan(fruit, plush, case, fake)
     assert [r.score >= 0.5 for r in results] == [False, False, False, True]
     assert "price_anomaly" in codes(results[3], brands["Nike"])
+
+
+def test_the_fruit_in_chinese_is_not_a_cheap_apple(alice, brands):
+    """苹果 is both Apple's Chinese name and the fruit: a cheap box of apples is not a
+    suspect, a cheap "苹果" phone sold as a replica still is."""
+    services.brand_update(user=alice, brand=brands["Apple"], aliases=["苹果"])
+    services.fake_characteristic_add(
+        user=alice, brand=brands["Apple"], kind="price_floor", value="2000", currency="CNY"
+    )
+    fruit = ListingFactory(title="烟台红富士苹果 5斤装 新鲜水果", price="39.00")
+    fake = ListingFactory(title="苹果15 高仿 手机", price="399.00")
+    got_fruit, got_fake = scan(fruit, fake)
+    assert got_fruit.score < 0.5
+    assert "price_anomaly" not in codes(got_fruit, brands["Apple"])
+    assert got_fake.score >= 0.5
+    assert {"haze_term", "price_anomaly"} <= codes(got_fake, brands["Apple"])
+
+
+def _upheld_strikes(brand, alice, seller, n, *, days_ago):
+    """``n`` upheld complaints against ``seller``'s listings, as the complaints app
+    records them (one strike each), given ``days_ago``."""
+    import datetime
+
+    from django.utils import timezone
+
+    from complaints.models import Complaint, ComplaintStatus, Strike
+    from tests.complaints.conftest import make_trademark
+
+    trademark = make_trademark(brand, number=f"G{brand.pk}{seller.pk}")
+    shop = ShopFactory(seller=seller)
+    for _ in range(n):
+        complaint = Complaint.objects.create(
+            organisation=brand.organisation,
+            brand=brand,
+            trademark=trademark,
+            listing=ListingFactory(shop=shop, title=f"{brand.name} replica"),
+            seller=seller,
+            kind="counterfeit",
+            description="Counterfeit: wrong stitching, fake box.",
+            status=ComplaintStatus.UPHELD,
+            filed_by=alice,
+        )
+        Strike.objects.create(seller=seller, complaint=complaint)
+    Strike.objects.filter(seller=seller).update(
+        created_at=timezone.now() - datetime.timedelta(days=days_ago)
+    )
+
+
+def _repeat_infringer(outcome, brand):
+    result = outcome.brands.get(brand.pk)
+    found = [s for s in result.signals if s["code"] == "repeat_infringer"] if result else []
+    return found[0] if found else None
+
+
+def test_the_reviewers_repeat_infringer_policy_decides_what_history_counts(alice, brands):
+    from complaints import services as complaints_services
+    from platform_core.models import Role
+    from tests.factories import UserFactory
+
+    reviewer = UserFactory(username="policy-reviewer", role=Role.REVIEWER, is_staff=True)
+    adidas = brands["Adidas"]
+    listing = ListingFactory(title="Adidas trainers")
+    _upheld_strikes(adidas, alice, listing.shop.seller, 2, days_ago=100)
+
+    # The default policy (3 strikes in 180 days): both strikes count, short of suspension.
+    (outcome,) = scan(listing)
+    signal = _repeat_infringer(outcome, adidas)
+    assert signal is not None
+    assert "2 upheld complaints within 180 days" in signal["detail"]
+    assert signal["weight"] == pytest.approx(0.3)
+    with_history = outcome.score
+
+    # A reviewer shortens the window: strikes from 100 days ago no longer count.
+    complaints_services.enforcement_policy_update(user=reviewer, repeat_infringer_window_days=90)
+    (outcome,) = scan(listing)
+    assert _repeat_infringer(outcome, adidas) is None
+    assert outcome.score < with_history
+
+    # A longer window and a lower suspension threshold: two strikes are now the most
+    # a seller can have before suspension, and weigh the most.
+    complaints_services.enforcement_policy_update(
+        user=reviewer, repeat_infringer_window_days=365, repeat_infringer_strikes=2
+    )
+    (outcome,) = scan(listing)
+    signal = _repeat_infringer(outcome, adidas)
+    assert "within 365 days (2 suspend the seller)" in signal["detail"]
+    assert signal["weight"] == pytest.approx(0.45)
+    assert outcome.score > with_history
+
+
+def test_repeat_infringer_history_alone_never_makes_a_suspect(alice, brands):
+    """A seller's record strengthens evidence about a brand; a listing that names no
+    brand gets nothing from it."""
+    listing = ListingFactory(title="Leather tote bag")
+    _upheld_strikes(brands["Nike"], alice, listing.shop.seller, 5, days_ago=1)
+    (outcome,) = scan(listing)
+    assert outcome.score == 0 and outcome.signals == []

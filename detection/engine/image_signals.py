@@ -41,13 +41,19 @@ region it then compares fine detail with the reference logo:
 
 The coarse location is confirmed by the colour layout of an 8x8 grid of cells, leaving
 out covered cells, before any of this is judged.  A large cover pulls the coarse match
-off the logo and spoils the layout check, so when that check fails (or the logo looks
-clean) the best few coarse peaks are searched for a covered logo (:func:`_find_cover`):
-the location is refined on a 16x16 grid, a cover is one connected flat patch of one
-colour over the logo's detail, and what is not covered must match the reference in
-colour cell by cell and in its grey strokes.  Covers much lighter or more saturated
-than the logo can still defeat the coarse search.  A located logo with none of these
-is a clean logo (``smeared=False``).
+off the logo and spoils the layout check -- a white or bright one dominates the colour
+correlation so much that the logo is not among the coarse peaks at all.  So when that
+check fails (or the logo looks clean, or looks occluded) covered logos are searched
+(:func:`_cover_among`): flat patches of one colour that could be a cover are found at
+search scale; around each, the logo is searched with the patch left out of the
+correlation (masked NCC, :func:`_locate_covered`), so the cover's colour does not
+matter; every candidate is aligned finely (:func:`_refine`, capped colour differences
+of 32x32 cells, so a cover weighs the same wherever the box sits) and verified
+(:func:`_find_cover`): a cover is a patch of flat cells of one colour over the logo's
+detail (in pieces inside one solid patch when it has the logo's background colour),
+and what is not covered must match the reference in colour cell by cell and in its
+grey strokes.  A photo without flat patches skips all this.  A located logo with none
+of these is a clean logo (``smeared=False``).
 """
 
 from __future__ import annotations
@@ -292,7 +298,7 @@ class LogoReference:
     aspect: float  # width / height
     fine_cells: npt.NDArray[np.float32]  # _FINE x _FINE x 3 mean colours
     fine_std: npt.NDArray[np.float32]  # _FINE x _FINE grey standard deviations
-    background: npt.NDArray[np.float32]  # the logo's most common cell colour (RGB)
+    fit_cells: npt.NDArray[np.float32]  # 2 _FINE x 2 _FINE mean colours, for alignment
 
     @classmethod
     def from_image(cls, img: ImageInput) -> LogoReference:
@@ -302,9 +308,6 @@ class LogoReference:
             rgb.convert("L").resize((_DETAIL, _DETAIL), Image.Resampling.LANCZOS), np.float32
         )
         fine = _cell_means(rgb, _FINE)
-        flat = fine.reshape(-1, 3)
-        # The background is the colour that most cells share (within a few grey levels).
-        close = (np.abs(flat[:, None, :] - flat[None, :, :]).max(axis=2) < 12).sum(axis=1)
         return cls(
             rgb,
             g,
@@ -314,7 +317,7 @@ class LogoReference:
             rgb.width / rgb.height,
             fine,
             _cell_std(g, _FINE),
-            flat[int(np.argmax(close))].copy(),
+            _cell_means(rgb, 2 * _FINE),
         )
 
 
@@ -414,6 +417,163 @@ def _locate(
     return out or [(-1.0, (0, 0, listing.width, listing.height))]
 
 
+_COVER_MIN_AREA = 20  # px at search scale: smaller flat patches are not covers
+_MAX_PATCHES = 6  # the largest flat patches are the likely covers
+# Half steps between the plain search's sizes: the uncovered rest is small, and a size
+# 10% off loses it.
+_COVERED_SCALES = tuple(0.82 ** (k / 2) for k in range(17))
+
+
+def _search_image(listing: Image.Image) -> tuple[Image.Image, float]:
+    """The listing at search scale (short side _SEARCH_SIDE), and that scale."""
+    scale = _SEARCH_SIDE / min(listing.size)
+    small = listing.resize(
+        (max(1, round(listing.width * scale)), max(1, round(listing.height * scale))),
+        Image.Resampling.BOX,
+    )
+    return small, scale
+
+
+def _cover_patches(small: Image.Image) -> list[npt.NDArray[np.bool_]]:
+    """Flat patches of one colour that could be a cover (box, sticker) at search
+    scale, largest first: solid, of a size a logo's cover has, and not the whole
+    background."""
+    a = np.asarray(small, np.float64)
+    h, w = a.shape[:2]
+    sd = np.zeros((h - 2, w - 2))
+    for k in range(3):
+        c = a[..., k]
+        s1, s2 = _box_sums(c, 3, 3), _box_sums(c * c, 3, 3)
+        np.maximum(sd, np.sqrt(np.maximum(s2 / 9 - (s1 / 9) ** 2, 0.0)), out=sd)
+    flat = np.zeros((h, w), bool)
+    flat[1:-1, 1:-1] = sd < 2.5
+    labels, n = label(flat)
+    patches = []
+    for k in range(1, n + 1):
+        part = labels == k
+        area = int(part.sum())
+        if area < _COVER_MIN_AREA or area > 0.25 * h * w:
+            continue
+        ys, xs = np.nonzero(part)
+        bbox = (ys.max() - ys.min() + 1) * (xs.max() - xs.min() + 1)
+        if area / bbox < 0.5 or a[part].std(axis=0).max() > 8.0:
+            continue  # not solid, or a gradient rather than one colour
+        patches.append(part)
+    patches.sort(key=lambda p: -int(p.sum()))
+    return patches
+
+
+def _box_sums(a: npt.NDArray[np.float64], h: int, w: int) -> npt.NDArray[np.float64]:
+    """Sums of ``a`` over every h x w window (valid positions), by an integral image."""
+    c = np.zeros((a.shape[0] + 1, a.shape[1] + 1))
+    c[1:, 1:] = a.cumsum(0).cumsum(1)
+    return c[h:, w:] - c[:-h, w:] - c[h:, :-w] + c[:-h, :-w]
+
+
+def _locate_covered(
+    small: Image.Image,
+    scale: float,
+    patches: list[npt.NDArray[np.bool_]],
+    ref: LogoReference,
+    candidates: int = 3,
+) -> list[tuple[float, tuple[int, int, int, int]]]:
+    """Coarse matches of the logo around each flat patch that could be a cover
+    (``small`` is the listing at search ``scale``, see :func:`_cover_patches`), with
+    the patch left out of the correlation (masked normalised cross-correlation), so a
+    cover of any colour neither adds to nor subtracts from the match of the rest.
+    Best first: (correlation of the uncovered rest, box in listing pixels)."""
+    if not patches:
+        return []
+    blurred = small.filter(ImageFilter.GaussianBlur(_LOWPASS))
+    chans = [np.asarray(c, np.float64) for c in blurred.split()]
+    H, W = chans[0].shape
+    short = min(small.size)
+    fft, ifft = np.fft.rfft2, np.fft.irfft2
+    peaks: list[tuple[float, tuple[int, int, int, int]]] = []
+    templates = []
+    for s in _COVERED_SCALES:
+        th = round(short * s / ref.aspect) if ref.aspect > 1 else round(short * s)
+        tw = round(th * ref.aspect)
+        if th < 10 or tw < 10 or th > H or tw > W:
+            continue
+        tmpl = ref.rgb.resize((tw, th), Image.Resampling.BOX).filter(
+            ImageFilter.GaussianBlur(_LOWPASS)
+        )
+        ts = [np.asarray(t, np.float64) for t in tmpl.split()]
+        pads = []
+        for t in ts:
+            for v in (t, t * t):
+                p = np.zeros((H, W))
+                p[:th, :tw] = v
+                pads.append(np.conj(fft(p)))
+        ones = np.zeros((H, W))
+        ones[:th, :tw] = 1.0
+        templates.append((th, tw, pads, np.conj(fft(ones))))
+    for patch in patches:
+        # The blur spreads the cover's edge: leave a 2 px margin out too.
+        hidden = np.zeros((H, W), bool)
+        ys, xs = np.nonzero(patch)
+        grown = np.zeros_like(hidden)
+        grown[ys, xs] = True
+        for _ in range(2):
+            g = grown.copy()
+            g[1:] |= grown[:-1]
+            g[:-1] |= grown[1:]
+            g[:, 1:] |= grown[:, :-1]
+            g[:, :-1] |= grown[:, 1:]
+            grown = g
+        m = (~grown).astype(np.float64)
+        area = float(patch.sum())
+        fm = fft(m)
+        fpm = [fft(c * m) for c in chans]
+        fppm = [fft(c * c * m) for c in chans]
+        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        for th, tw, pads, fones in templates:
+            if not 0.08 * th * tw <= area <= 0.7 * th * tw or y1 - y0 > th or x1 - x0 > tw:
+                continue
+            hv, wv = H - th + 1, W - tw + 1
+            n = ifft(fm * fones, s=(H, W))[:hv, :wv]
+            acc = np.zeros((hv, wv))
+            for k in range(3):
+                st = ifft(fm * pads[2 * k], s=(H, W))[:hv, :wv]
+                stt = ifft(fm * pads[2 * k + 1], s=(H, W))[:hv, :wv]
+                sp = ifft(fpm[k] * fones, s=(H, W))[:hv, :wv]
+                spp = ifft(fppm[k] * fones, s=(H, W))[:hv, :wv]
+                spt = ifft(fpm[k] * pads[2 * k], s=(H, W))[:hv, :wv]
+                nn = np.maximum(n, 1.0)
+                num = spt - sp * st / nn
+                vp = np.maximum(spp - sp * sp / nn, 0.0)
+                vt = np.maximum(stt - st * st / nn, 0.0)
+                acc += num / (np.sqrt(vp * vt) + 0.05 * np.sqrt(vt * nn) + 1e-9)
+            score = acc / 3
+            # Only windows that contain the patch, with enough of the logo left to see.
+            valid = np.zeros((hv, wv), bool)
+            valid[max(0, y1 - th) : min(hv, y0 + 1), max(0, x1 - tw) : min(wv, x0 + 1)] = True
+            valid &= n >= 0.3 * th * tw
+            if not valid.any():
+                continue
+            score = np.where(valid, score, -2.0)
+            k = int(np.argmax(score))
+            y, x = divmod(k, wv)
+            v = float(score[y, x])
+            if np.isfinite(v) and v > -1.0:
+                box = (
+                    round(x / scale),
+                    round(y / scale),
+                    round((x + tw) / scale),
+                    round((y + th) / scale),
+                )
+                peaks.append((v, box))
+    peaks.sort(key=lambda p: -p[0])
+    out: list[tuple[float, tuple[int, int, int, int]]] = []
+    for v, box in peaks:
+        if all(_iou(box, b) < 0.3 for _, b in out):
+            out.append((v, box))
+        if len(out) == candidates:
+            break
+    return out
+
+
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix
@@ -453,71 +613,160 @@ def _mosaic_strength(region: npt.NDArray[np.float32]) -> float:
     return float(min(scores))
 
 
-_COVER_SHIFTS = (-0.08, -0.04, 0.0, 0.04, 0.08)  # of the located box's size
-_COVER_SCALES = (0.92, 1.0, 1.08)
+_COVER_SHIFTS = (-0.16, -0.08, 0.0, 0.08, 0.16)  # of the located box's size
+_COVER_SCALES = (0.84, 0.92, 1.0, 1.08, 1.16)
+_REFINE_STARTS = 3
 _COVER_CANDIDATES = 4  # coarse peaks examined for a covered logo
 # A cover takes a big share of the coarse correlation away; the fine check that follows
 # is strict (the uncovered rest must match the reference cell by cell).
 _MIN_COVER_CORRELATION = 0.3
 _CELL_MATCH = 24.0
+# A cover hides at most ~70% of the logo: the rest keeps the capped fit error under this.
+_MAX_FIT_ERROR = 0.75 * 2 * _CELL_MATCH
 # Visible detail vs the reference's strokes: covered copies of the logo measured
 # 0.36-0.84, other logos in the same style with a patch over their emblem up to 0.45.
 _MIN_SHAPE_MATCH = 0.46  # mean absolute RGB difference of a fine cell that still matches
 
 
-def _find_cover(
-    img: Image.Image, box: tuple[int, int, int, int], ref: LogoReference
-) -> tuple[float, tuple[int, int, int, int], str] | None:
-    """A solid cover (box, sticker) over the logo's detail near the coarse location.
+def _fit_error(
+    sums: npt.NDArray[np.float64], cx: float, cy: float, w: float, h: float, ref: LogoReference
+) -> tuple[float, tuple[int, int, int, int]] | None:
+    """How badly the box centred at (cx, cy) of size w x h fits the reference: the mean
+    colour difference of its fine cells, each capped so that covered cells (any colour)
+    weigh the same wherever the box sits. ``sums`` is the image's integral image, so a
+    box costs a few array lookups."""
+    b = (round(cx - w / 2), round(cy - h / 2), round(cx + w / 2), round(cy + h / 2))
+    if b[0] < 0 or b[1] < 0 or b[2] > sums.shape[1] - 1 or b[3] > sums.shape[0] - 1:
+        return None
+    n = 2 * _FINE
+    xs = np.linspace(b[0], b[2], n + 1).round().astype(int)
+    ys = np.linspace(b[1], b[3], n + 1).round().astype(int)
+    area = np.outer(np.diff(ys), np.diff(xs))
+    if area.min() < 1:
+        return None
+    corner = sums[ys][:, xs]
+    cells = (corner[1:, 1:] - corner[:-1, 1:] - corner[1:, :-1] + corner[:-1, :-1]) / area[
+        ..., None
+    ]
+    err = float(np.minimum(np.abs(cells - ref.fit_cells).mean(axis=2), 2 * _CELL_MATCH).mean())
+    return err, b
 
-    A cover drags the coarse match a little off the logo and spoils the colour layout
-    of whole cells, so the layout check alone rejects it.  Here the location is refined
-    on a 16x16 grid by the share of cells that match the reference, which a cover
-    lowers equally at every position.  At the best position, a cover is one connected
-    patch of flat cells of one colour (not the logo's background colour) where the
-    reference differs; everything around it must match the reference, and part of the
-    logo's detail must still be visible.  Returns (covered share of the logo's detail,
-    box, description) or None.
-    """
+
+def _refine(
+    img: Image.Image, box: tuple[int, int, int, int], ref: LogoReference
+) -> tuple[int, int, int, int] | None:
+    """The logo's exact box near a coarse one (the coarse search is good to ~15%):
+    the best few of a grid of shifts and sizes, each improved by a descent with
+    shrinking steps."""
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
-    if min(w, h) < 2 * _FINE:
-        return None
-    best: tuple[float, tuple[int, int, int, int], npt.NDArray[np.float32]] | None = None
+    px = np.asarray(img, np.float64)
+    sums = np.zeros((px.shape[0] + 1, px.shape[1] + 1, 3))
+    sums[1:, 1:] = px.cumsum(0).cumsum(1)
+    starts = []
     for s in _COVER_SCALES:
-        bw, bh = w * s, h * s
         for dy in _COVER_SHIFTS:
             for dx in _COVER_SHIFTS:
                 cx, cy = (x0 + x1) / 2 + dx * w, (y0 + y1) / 2 + dy * h
-                b = (round(cx - bw / 2), round(cy - bh / 2), round(cx + bw / 2), round(cy + bh / 2))
-                if b[0] < 0 or b[1] < 0 or b[2] > img.width or b[3] > img.height:
-                    continue
-                cells = _cell_means(img.crop(b), _FINE)
-                inliers = float((np.abs(cells - ref.fine_cells).mean(axis=2) < _CELL_MATCH).mean())
-                if best is None or inliers > best[0]:
-                    best = (inliers, b, cells)
-    if best is None:
+                fit = _fit_error(sums, cx, cy, w * s, h * s, ref)
+                if fit is not None:
+                    starts.append((fit[0], cx, cy, s))
+    starts.sort()
+    if not starts or starts[0][0] > _MAX_FIT_ERROR:
+        return None  # not even a quarter of the logo matches anywhere near
+    best: tuple[float, tuple[int, int, int, int]] | None = None
+    for err, cx, cy, s in starts[:_REFINE_STARTS]:
+        b = None
+        step = 0.03
+        while step >= 0.005:
+            moved = False
+            for ddx, ddy, ds in (
+                (step, 0, 0),
+                (-step, 0, 0),
+                (0, step, 0),
+                (0, -step, 0),
+                (0, 0, step),
+                (0, 0, -step),
+            ):
+                ncx, ncy, ns = cx + ddx * w, cy + ddy * h, s * (1 + ds)
+                fit = _fit_error(sums, ncx, ncy, w * ns, h * ns, ref)
+                if fit is not None and fit[0] < err - 1e-6:
+                    err, b = fit[0], fit[1]
+                    cx, cy, s = ncx, ncy, ns
+                    moved = True
+            if not moved:
+                step /= 2
+        if b is None:
+            b = _fit_error(sums, cx, cy, w * s, h * s, ref)[1]  # type: ignore[index]
+        if best is None or err < best[0]:
+            best = (err, b)
+    assert best is not None
+    return best[1]
+
+
+def _find_cover(
+    img: Image.Image, box: tuple[int, int, int, int], ref: LogoReference
+) -> tuple[float, tuple[int, int, int, int], str, float] | None:
+    """A solid cover (box, sticker, band) over the logo's detail near the coarse location.
+
+    A cover drags the coarse match off the logo and spoils the colour layout of whole
+    cells, so the layout check alone rejects it.  Here the location is refined
+    (:func:`_refine`) by the colour difference of fine cells, capped so that a cover
+    costs the same wherever the box sits.  At the best position, a cover is a patch of
+    flat cells of one colour where the reference differs -- in pieces when the cover
+    has the logo's background colour, but inside one solid patch; everything around
+    it must match the reference, and part of the logo's detail must still be visible
+    and have the reference's strokes.  Returns (covered share of the logo's detail,
+    box, description, quality of the fit) or None.
+    """
+    x0, y0, x1, y1 = box
+    if min(x1 - x0, y1 - y0) < 2 * _FINE:
         return None
-    _, b, cells = best
+    # Align on a copy of the neighbourhood where the logo is ~160 px: as exact, cheaper.
+    f = min(1.0, 160.0 / min(x1 - x0, y1 - y0))
+    mx, my = (x1 - x0) * 0.4, (y1 - y0) * 0.4
+    ox, oy = max(0, round(x0 - mx)), max(0, round(y0 - my))
+    near = img.crop((ox, oy, min(img.width, round(x1 + mx)), min(img.height, round(y1 + my))))
+    near = near.resize(
+        (max(1, round(near.width * f)), max(1, round(near.height * f))), Image.Resampling.BOX
+    )
+    local = (round((x0 - ox) * f), round((y0 - oy) * f), round((x1 - ox) * f), round((y1 - oy) * f))
+    lb = _refine(near, local, ref)
+    if lb is None:
+        return None
+    b = (
+        round(lb[0] / f) + ox,
+        round(lb[1] / f) + oy,
+        min(img.width, round(lb[2] / f) + ox),
+        min(img.height, round(lb[3] / f) + oy),
+    )
+    cells = _cell_means(img.crop(b), _FINE)
     region = img.crop(b)
     grey = np.asarray(
         region.convert("L").resize((4 * _FINE, 4 * _FINE), Image.Resampling.BOX), np.float32
     )
     flat = _cell_std(grey, _FINE) < 6.0
     outlier = np.abs(cells - ref.fine_cells).mean(axis=2) >= _CELL_MATCH
-    not_background = np.abs(cells - ref.background).max(axis=2) > 40.0
-    candidates = flat & outlier & not_background
+    candidates = flat & outlier
     labels, n = label(candidates)
     cover = np.zeros_like(candidates)
+    colour = np.zeros(3, np.float32)
     for k in range(1, n + 1):
         part = labels == k
-        colour = np.median(cells[part], axis=0)
-        part &= np.abs(cells - colour).max(axis=2) < 20.0  # one colour
+        c = np.median(cells[part], axis=0)
+        part &= np.abs(cells - c).max(axis=2) < 20.0  # one colour
         if part.sum() > cover.sum():
-            cover = part
+            cover, colour = part, c
+    # A cover in the logo's background colour hides the strokes but not the background
+    # between them: its hidden cells come in pieces, all inside one solid patch.
+    same = flat & (np.abs(cells - colour).max(axis=2) < 20.0)
+    cover = candidates & same
     area = int(cover.sum())
     if area < 12 or area > 0.7 * cover.size:
         return None
+    ys, xs = np.nonzero(cover)
+    if same[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].mean() < 0.7:
+        return None  # scattered flat cells, not one cover
     # Cells cut by the cover's edge are neither covered nor logo: leave them out.
     edge = np.zeros_like(cover)
     edge[:-1] |= cover[1:]
@@ -537,7 +786,7 @@ def _find_cover(
     shape = _visible_shape_match(region, ref, shown)
     if (
         rest_match < 0.85
-        or hidden < 0.3
+        or hidden < 0.2
         or visible < 0.15
         or detail_match < 0.75
         or shape < _MIN_SHAPE_MATCH
@@ -549,7 +798,7 @@ def _find_cover(
         f"detail, {rest_match:.0%} of the rest matches the reference (visible strokes "
         f"{shape:.2f})"
     )
-    return hidden, b, detail
+    return hidden, b, detail, shape * rest_match
 
 
 def detect_logo_smear(
@@ -611,6 +860,10 @@ def detect_logo_smear(
     if mosaic >= 0.8 and hf_ratio < 0.85:  # a mosaic also loses fine detail
         kind, score = "mosaic", min(1.0, mosaic)
     elif occluded >= 0.3:
+        # A cover found and verified at the refined location tells where the logo is
+        # better than the coarse match does (which can lock on to part of the logo).
+        if (covered := _cover_among(img, candidates, ref)) is not None:
+            return covered
         kind, score = "occluded", min(1.0, occluded / 0.6)
     elif hf_ratio < 0.45:
         kind, score = "blur", min(1.0, (0.45 - hf_ratio) / 0.35)
@@ -652,13 +905,36 @@ def _visible_shape_match(
 def _cover_among(
     img: Image.Image, candidates: list[tuple[float, tuple[int, int, int, int]]], ref: LogoReference
 ) -> SmearResult | None:
-    """The first coarse candidate that is the logo under a cover (see :func:`_find_cover`)."""
-    for corr, box in candidates:
-        if corr < _MIN_COVER_CORRELATION:
-            break
-        cover = _find_cover(img, box, ref)
-        if cover is not None:
-            hidden, fine_box, detail = cover
-            score = round(min(1.0, hidden / 0.6), 3)
-            return SmearResult(True, True, "occluded", score, round(corr, 3), fine_box, detail)
-    return None
+    """The coarse candidate that is most clearly the logo under a cover (see
+    :func:`_find_cover`): among the plain matches, and matches around each flat patch
+    with the patch left out (:func:`_locate_covered`), which a bright cover cannot pull
+    away. The best fit wins: part of a logo can pass for the logo at a smaller size."""
+    # No flat patch, no cover: most photos end here, before any costly alignment.
+    small, scale = _search_image(img)
+    patches = _cover_patches(small)[:_MAX_PATCHES]
+    if not patches:
+        return None
+    cover_mask = np.any(patches, axis=0)
+    tried: list[tuple[int, int, int, int]] = []
+    best: tuple[float, SmearResult] | None = None
+    for group in (candidates, None):
+        if group is None:
+            group = _locate_covered(small, scale, patches, ref)
+        for corr, box in group:
+            if corr < _MIN_COVER_CORRELATION:
+                break
+            if any(_iou(box, b) > 0.8 for b in tried):
+                continue
+            x0, y0, x1, y1 = (round(v * scale) for v in box)
+            if cover_mask[y0 : y1 + 1, x0 : x1 + 1].sum() < _COVER_MIN_AREA / 2:
+                continue  # no cover over this place
+            tried.append(box)
+            cover = _find_cover(img, box, ref)
+            if cover is not None and (best is None or cover[3] > best[0]):
+                hidden, fine_box, detail, fit = cover
+                score = round(min(1.0, hidden / 0.6), 3)
+                best = (
+                    fit,
+                    SmearResult(True, True, "occluded", score, round(corr, 3), fine_box, detail),
+                )
+    return best[1] if best else None

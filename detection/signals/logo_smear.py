@@ -1,5 +1,7 @@
+import hashlib
 import logging
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from PIL import Image
 
@@ -9,10 +11,21 @@ from .base import Finding, ListingFacts, ScanContext, Signal
 
 log = logging.getLogger(__name__)
 
-# The check costs ~0.1 s per (photo, logo): only the first photos, and only
+# The check costs 0.1-0.3 s per (photo, logo): only the first photos, and only
 # for brands the listing already names, imitates or shows.
 MAX_PHOTOS = 2
 MAX_LOGOS = 2
+# Stored photos and reference images never change under their name (a new
+# upload gets a new file), so a verdict holds until the check itself changes:
+# sweeps then pay for the pairs they have not seen. Bump on any change to
+# detect_logo_smear or its thresholds.
+CHECK_VERSION = 3
+CACHE_SECONDS = 60 * 60 * 24 * 30
+
+
+def _verdict_key(path: str, ref_id: int) -> str:
+    digest = hashlib.sha1(path.encode(), usedforsecurity=False).hexdigest()
+    return f"logo-smear:v{CHECK_VERSION}:{ref_id}:{digest}"
 
 
 class LogoSmear(Signal):
@@ -29,29 +42,50 @@ class LogoSmear(Signal):
         ]
         if not candidates or not listing.image_files:
             return []
-        findings = []
-        for path in listing.image_files[:MAX_PHOTOS]:
-            try:
-                with default_storage.open(path, "rb") as fh, Image.open(fh) as img:
-                    photo = img.convert("RGB")
-            except (OSError, ValueError):
-                log.warning("cannot open listing photo %s for the logo check", path)
+        pairs = [
+            (path, brand_id, ref_id)
+            for path in listing.image_files[:MAX_PHOTOS]
+            for brand_id in candidates
+            for ref_id in ctx.brands[brand_id].logo_ids[:MAX_LOGOS]
+        ]
+        verdicts = cache.get_many([_verdict_key(path, ref_id) for path, _, ref_id in pairs])
+        findings: list[Finding] = []
+        fresh: dict[str, tuple | bool] = {}
+        photos: dict[str, Image.Image | None] = {}
+        for path, brand_id, ref_id in pairs:
+            if any(f.brand_id == brand_id for f in findings):
                 continue
-            for brand_id in candidates:
-                if any(f.brand_id == brand_id for f in findings):
+            key = _verdict_key(path, ref_id)
+            if key in verdicts:
+                verdict = verdicts[key]
+            else:
+                if path not in photos:
+                    photos[path] = self._open(path)
+                if photos[path] is None:
                     continue
-                for ref_id in ctx.brands[brand_id].logo_ids[:MAX_LOGOS]:
-                    result = detect_logo_smear(photo, ctx.logo_loader(ref_id))
-                    if result.smeared:
-                        findings.append(
-                            Finding(
-                                self.code,
-                                brand_id,
-                                round(0.5 + 0.4 * result.score, 3),
-                                f"{ctx.brands[brand_id].name}'s logo appears {result.kind}: "
-                                f"{result.detail}",
-                                {"reference_image": ref_id, "kind": result.kind},
-                            )
-                        )
-                        break
+                result = detect_logo_smear(photos[path], ctx.logo_loader(ref_id))
+                verdict = (result.kind, result.score, result.detail) if result.smeared else False
+                fresh[key] = verdict
+            if verdict:
+                kind, score, detail = verdict
+                findings.append(
+                    Finding(
+                        self.code,
+                        brand_id,
+                        round(0.5 + 0.4 * score, 3),
+                        f"{ctx.brands[brand_id].name}'s logo appears {kind}: {detail}",
+                        {"reference_image": ref_id, "kind": kind},
+                    )
+                )
+        if fresh:
+            cache.set_many(fresh, CACHE_SECONDS)
         return findings
+
+    @staticmethod
+    def _open(path: str) -> Image.Image | None:
+        try:
+            with default_storage.open(path, "rb") as fh, Image.open(fh) as img:
+                return img.convert("RGB")
+        except (OSError, ValueError):
+            log.warning("cannot open listing photo %s for the logo check", path)
+            return None

@@ -8,13 +8,36 @@ from .base import Finding, ListingFacts, ScanContext, Signal
 MSRP_SHARE = Decimal("0.3")
 # Engine weight of a brand named in the title outside accessory wording.
 TITLE_MENTION = 0.5
+# Everyday Chinese words that are also brands' Chinese names (the fruit 苹果 is sold
+# far more often than the phones): like English words, they alone do not make a
+# listing sell itself as the brand.
+ORDINARY_CJK_WORDS = frozenset(
+    {
+        "苹果",
+        "小米",
+        "大众",
+        "长城",
+        "熊猫",
+        "鳄鱼",
+        "骆驼",
+        "海鸥",
+        "凤凰",
+        "蝴蝶",
+        "天鹅",
+        "老虎",
+        "狮子",
+        "金鱼",
+        "猎豹",
+        "美的",
+    }
+)
 
 
 def brands_offered(listing: ListingFacts) -> set[int]:
     """Brands the listing sells itself as, not merely mentions: shown in its
     photos, imitated, hazed, or named in the title — unless the name is an
-    ordinary word ("apple", "puma") or names what an accessory fits. A cheap
-    apple is not a cheap Apple."""
+    ordinary word ("apple", "puma", "苹果") or names what an accessory fits. A
+    cheap apple is not a cheap Apple."""
     offered = set(listing.image_hits)
     words = english_words()
     for tf in listing.text_findings:
@@ -24,7 +47,7 @@ def brands_offered(listing: ListingFacts) -> set[int]:
             named = [
                 listing.title[s.start : s.end].casefold() for s in tf.spans if s.field == "title"
             ]
-            if any(n not in words for n in named):
+            if any(n not in words and n not in ORDINARY_CJK_WORDS for n in named):
                 offered |= set(tf.brand_ids)
     return offered
 

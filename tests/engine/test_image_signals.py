@@ -121,9 +121,15 @@ def _smear(img: Image.Image, box: tuple[int, int, int, int], kind: str) -> Image
         ImageDraw.Draw(region).rectangle(
             (int(w * 0.2), int(h * 0.1), int(w * 0.8), int(h * 0.62)), fill=fill
         )
-    elif kind == "sticker":  # a round sticker, the way sellers cover a logo on a photo
+    elif kind.startswith("sticker"):  # a round sticker, the way sellers cover a logo
+        fill = tuple(int(c) for c in kind[8:].split(",")) if ":" in kind else (40, 110, 60)
         ImageDraw.Draw(region).ellipse(
-            (int(w * 0.22), int(h * 0.08), int(w * 0.78), int(h * 0.62)), fill=(40, 110, 60)
+            (int(w * 0.22), int(h * 0.08), int(w * 0.78), int(h * 0.62)), fill=fill
+        )
+    elif kind.startswith("band:"):  # a strip over the word mark
+        fill = tuple(int(c) for c in kind[5:].split(","))
+        ImageDraw.Draw(region).rectangle(
+            (int(w * 0.05), int(h * 0.66), int(w * 0.95), int(h * 0.95)), fill=fill
         )
     img.paste(region, box[:2])
     return Image.open(io.BytesIO(jpeg_bytes(img, 85)))
@@ -152,11 +158,24 @@ def test_clean_logo_is_located_but_not_smeared() -> None:
         assert result.located and not result.smeared and result.kind == "clean", (i, result)
 
 
-# Known limit: a cover that is far lighter or more saturated than the logo (a white or
-# bright red box on a light logo) dominates the coarse colour correlation and is missed
-# in about half of these cases.
-@pytest.mark.parametrize("cover", ["box", "box:90,90,90", "box:30,60,160"])
-def test_logo_covered_by_a_box_is_detected(cover: str) -> None:
+COVERS = [
+    "box",  # black
+    "box:90,90,90",
+    "box:30,60,160",
+    "box:255,255,255",  # white, on a logo with a light background
+    "box:255,220,0",  # bright yellow
+    "box:230,20,30",  # bright red
+    "box:255,105,180",  # pink
+    "sticker",
+    "sticker:255,255,255",
+    "sticker:255,230,0",
+    "band:0,0,0",  # over the word mark
+    "band:255,255,255",
+]
+
+
+@pytest.mark.parametrize("cover", COVERS)
+def test_logo_covered_by_a_box_or_sticker_of_any_colour_is_detected(cover: str) -> None:
     found = 0
     for i, size, pos in CASES:
         logo = logo_image(i, 400)
@@ -165,7 +184,8 @@ def test_logo_covered_by_a_box_is_detected(cover: str) -> None:
         if not result.smeared:
             continue
         found += 1
-        assert result.located and result.kind == "occluded", (i, result)
+        # Mostly "occluded"; a round sticker's stepped edge can also read as a mosaic.
+        assert result.located and result.kind in ("occluded", "mosaic"), (i, result)
         assert result.score > 0
         # The reported region is the logo's, for the reviewer's evidence view.
         assert result.box is not None
@@ -173,33 +193,39 @@ def test_logo_covered_by_a_box_is_detected(cover: str) -> None:
         inter = max(0, min(x1, box[2]) - max(x0, box[0])) * max(
             0, min(y1, box[3]) - max(y0, box[1])
         )
-        assert inter / (size * size) > 0.6, (i, result.box, box)
-    # Measured 6-8 of 8 per colour; the misses are covers that shift the coarse match
-    # so far that the visible strokes no longer line up (see _MIN_SHAPE_MATCH).
-    assert found >= 6, found
-
-
-def test_logo_under_a_round_sticker_is_detected() -> None:
-    found = 0
-    for i, size, pos in CASES:
-        logo = logo_image(i, 400)
-        scene, box = _scene(100 + i, logo, size, pos)
-        result = detect_logo_smear(_smear(scene, box, "sticker"), LogoReference.from_image(logo))
-        found += result.smeared
-    assert found >= 7  # measured 7 of 8
+        # (Rarely only part of it: a band over the word mark once left the emblem
+        # matched as a smaller logo.)
+        assert inter / min(size * size, (x1 - x0) * (y1 - y0)) > 0.6, (i, result.box, box)
+    # Measured 7-8 of 8 for every colour (and 13-16 of 16 over twice the cases).
+    assert found >= 7, found
 
 
 def test_a_box_in_a_photo_without_the_logo_is_not_a_covered_logo() -> None:
-    """Solid boxes and stickers next to *another* brand's logo are not this logo covered."""
+    """Another brand's logo, uncovered or under a box, sticker or band of any colour, is
+    not this logo covered."""
     ref = LogoReference.from_image(logo_image(0, 400))
     flagged = []
     for j in range(12):
         other = logo_image(400 + j, 400)
         scene, box = _scene(600 + j, other, 280, (150, 120))
-        for cover in ("box", "sticker"):
-            result = detect_logo_smear(_smear(scene, box, cover), ref)
+        for cover in ("box", "sticker", "box:255,255,255", "box:255,220,0", "band:0,0,0", None):
+            shown = _smear(scene, box, cover) if cover else scene
+            result = detect_logo_smear(shown, ref)
             if result.smeared:
                 flagged.append((j, cover, result))
+    assert flagged == []
+
+
+def test_a_sticker_on_a_plain_product_photo_is_not_a_covered_logo() -> None:
+    """Price stickers and flat boxes on a product photo without the logo: no smear."""
+    refs = [LogoReference.from_image(logo_image(i, 400)) for i in range(3)]
+    flagged = []
+    for j in range(10):
+        photo = photo_like(1200 + j, (800, 700), noise=3)
+        box = (150 + 20 * j, 120 + 15 * j, 450 + 20 * j, 420 + 15 * j)
+        for cover in ("box", "box:255,255,255", "box:255,220,0", "sticker:230,20,30"):
+            shown = _smear(photo, box, cover)
+            flagged += [(j, cover) for ref in refs if detect_logo_smear(shown, ref).smeared]
     assert flagged == []
 
 
