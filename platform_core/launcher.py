@@ -910,21 +910,46 @@ def chromium_found() -> bool:
     return bool(os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or CHROMIUM.exists())
 
 
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"  # 5 MB; Chinese pages' screenshots need a CJK font
+
+
+def cjk_font_found() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    try:
+        found = subprocess.run(
+            [fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(found.stdout.strip())
+
+
 def ensure_chromium(argv: Sequence[str]) -> None:
     """The browser tests (tests/e2e) drive the system Chromium, never a
-    downloaded one. When it is missing, install Debian's package if we are
-    root with apt-get; otherwise say so: pytest then skips those tests with
-    the same advice, and the rest of the suite runs as usual."""
-    if chromium_found() or not browser_tests_selected(argv):
+    downloaded one, and screenshot the Chinese pages, which need a CJK font.
+    When either is missing, install Debian's packages if we are root with
+    apt-get; otherwise say so: pytest then skips the browser tests with the
+    same advice (a missing font only leaves boxes in the screenshots)."""
+    if not browser_tests_selected(argv):
+        return
+    missing = [] if chromium_found() else ["chromium"]
+    if not cjk_font_found():
+        missing.append(CJK_FONT_PACKAGE)
+    if not missing:
         return
     apt_get = shutil.which("apt-get")
     if apt_get is None or os.geteuid() != 0:
-        say(
-            "no Chromium: the browser tests (tests/e2e) will be skipped. Install Debian's "
-            "package (`sudo apt-get install chromium`) or set CHROMIUM_PATH to run them."
-        )
+        if "chromium" in missing:
+            say(
+                "no Chromium: the browser tests (tests/e2e) will be skipped. Install Debian's "
+                "package (`sudo apt-get install chromium`) or set CHROMIUM_PATH to run them."
+            )
+        else:
+            say(f"no CJK font: Chinese screenshots will show boxes (apt-get install {missing[0]})")
         return
-    say("installing Debian's chromium package for the browser tests (apt-get)...")
+    say(f"installing Debian's {' and '.join(missing)} for the browser tests (apt-get)...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
 
     def apt(*args: str) -> subprocess.CompletedProcess | None:
@@ -936,16 +961,19 @@ def ensure_chromium(argv: Sequence[str]) -> None:
         except (OSError, subprocess.TimeoutExpired):
             return None
 
-    done = apt("install", "chromium")
+    done = apt("install", *missing)
     if done is None or done.returncode != 0:
         apt("update")  # a fresh machine may have no package lists yet
-        done = apt("install", "chromium")
+        done = apt("install", *missing)
     if done is not None and done.returncode == 0 and chromium_found():
-        say("chromium installed")
+        say(f"{' and '.join(missing)} installed")
         return
     lines = (done.stderr if done else "").strip().splitlines()
     why = lines[-1] if lines else "apt-get failed or timed out"
-    say(f"could not install chromium ({why}): the browser tests (tests/e2e) will be skipped")
+    if chromium_found():
+        say(f"could not install {CJK_FONT_PACKAGE} ({why}): Chinese screenshots will show boxes")
+    else:
+        say(f"could not install chromium ({why}): the browser tests (tests/e2e) will be skipped")
 
 
 def cmd_test(argv: list[str]) -> int:
