@@ -46,13 +46,27 @@ class OpenCaseForm(forms.Form):
     listing = forms.IntegerField(required=False, label=_("Listing id"))
     shop = forms.IntegerField(required=False, label=_("Shop id"))
     question = forms.CharField(
+        label=_("Question for the jury"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
         help_text=_("e.g. Does shop X's brand 'Adidos' imitate Adidas?"),
     )
-    jury_size = forms.IntegerField(required=False, min_value=3, max_value=101)
-    statement_hours = forms.IntegerField(required=False, min_value=0, max_value=720)
+    jury_size = forms.IntegerField(
+        label=_("Jury size"),
+        required=False,
+        min_value=3,
+        max_value=101,
+        help_text=_("Empty: the platform's default."),
+    )
+    statement_hours = forms.IntegerField(
+        label=_("Hours for statements"),
+        required=False,
+        min_value=0,
+        max_value=720,
+        help_text=_("Empty: the platform's default."),
+    )
     known_answer = forms.ChoiceField(
+        label=_("Known answer"),
         required=False,
         choices=[("", _("— a real case —")), *Verdict.choices],
         help_text=_("Known-answer cases test judges; they are never announced as such."),
@@ -60,12 +74,16 @@ class OpenCaseForm(forms.Form):
 
 
 class ReviewerDecideForm(forms.Form):
-    verdict = forms.ChoiceField(choices=Verdict.choices)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 70}))
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 70})
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 70}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2, "cols": 70})
+    )
 
 
 def _object(model, pk):
@@ -73,7 +91,9 @@ def _object(model, pk):
         return None
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise DomainError(f"No {model._meta.verbose_name} #{pk}.")
+        raise DomainError(
+            _("No %(model)s #%(id)s.") % {"model": model._meta.verbose_name, "id": pk}
+        )
     return obj
 
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from complaints import services as complaint_services
 from complaints.models import DECIDABLE_STATUSES, Complaint, ComplaintStatus
@@ -60,16 +61,29 @@ def _url(name: str, *args) -> str:
 
 def _require_reviewer(user: User) -> None:
     if not (user.is_authenticated and (user.role == Role.REVIEWER or user.is_superuser)):
-        raise Forbidden("Only platform reviewers may do this.")
+        raise Forbidden(gettext("Only platform reviewers may do this."))
+
+
+# How the free-text fields are named in messages people read.
+TEXT_FIELD_NAMES = {
+    "reason": gettext_lazy("Reason"),
+    "question": gettext_lazy("Question"),
+    "text": gettext_lazy("Text"),
+}
 
 
 def _clean(value: str | None, field: str, *, required: bool = True, limit: int = 5000) -> str:
     value = (value or "").strip()
+    name = TEXT_FIELD_NAMES.get(field, field.capitalize())
     if required and not value:
-        raise DomainError(f"{field.capitalize()} is required.", fields={field: ["Required."]})
+        raise DomainError(
+            gettext("%(field)s is required.") % {"field": name},
+            fields={field: [gettext("Required.")]},
+        )
     if len(value) > limit:
         raise DomainError(
-            f"{field.capitalize()} is too long.", fields={field: [f"At most {limit} characters."]}
+            gettext("%(field)s is too long.") % {"field": name},
+            fields={field: [gettext("At most %(n)s characters.") % {"n": limit}]},
         )
     return value
 
@@ -79,14 +93,15 @@ def _locked(case: Case | int) -> Case:
     try:
         return Case.objects.select_for_update().get(pk=pk)
     except Case.DoesNotExist:
-        raise NotFound("No such case.") from None
+        raise NotFound(gettext("No such case.")) from None
 
 
 def _transition(case: Case, to: str, *, actor: User | None, reason: str, fields=()) -> None:
     """Move ``case`` (locked) to ``to`` if the status map allows it; history and audit."""
     if to not in ALLOWED_TRANSITIONS[case.status]:
         raise Conflict(
-            f"Case #{case.pk} is {case.get_status_display().lower()}.",
+            gettext("Case #%(id)s is %(status)s.")
+            % {"id": case.pk, "status": case.get_status_display().lower()},
             code="invalid_transition",
             extra={"status": case.status},
         )
@@ -120,7 +135,7 @@ def judge_verify_identity(*, reviewer: User, judge: User, reason: str) -> JudgeP
     _require_reviewer(reviewer)
     reason = _clean(reason, "reason")
     if judge.role != Role.JUDGE:
-        raise DomainError("Only users with the judge role can be public judges.")
+        raise DomainError(gettext("Only users with the judge role can be public judges."))
     profile = _profile(judge, lock=True)
     profile.identity_verified_at = _now()
     profile.save(update_fields=["identity_verified_at", "updated_at"])
@@ -132,16 +147,17 @@ def judge_verify_identity(*, reviewer: User, judge: User, reason: str) -> JudgeP
 def judge_enrol(*, user: User, guidelines_read: bool) -> JudgeProfile:
     """Enrol after reading the guidelines; the qualification set comes next."""
     if user.role != Role.JUDGE:
-        raise Forbidden("Only users with the judge role can enrol as public judges.")
+        raise Forbidden(gettext("Only users with the judge role can enrol as public judges."))
     if not guidelines_read:
         raise DomainError(
-            "Read and accept the guidelines first.",
-            fields={"guidelines_read": ["Required."]},
+            gettext("Read and accept the guidelines first."),
+            fields={"guidelines_read": [gettext("Required.")]},
         )
     profile = _profile(user, lock=True)
     if profile.identity_verified_at is None:
         raise Conflict(
-            "Your identity must be verified before you enrol.", code="identity_not_verified"
+            gettext("Your identity must be verified before you enrol."),
+            code="identity_not_verified",
         )
     if profile.guidelines_accepted_at is None:
         profile.guidelines_accepted_at = _now()
@@ -155,16 +171,18 @@ def judge_qualify(*, user: User, answers: dict[int, str]) -> JudgeProfile:
     """Grade the qualification set; a pass makes the judge eligible for draws."""
     profile = _profile(user, lock=True)
     if profile.guidelines_accepted_at is None:
-        raise Conflict("Enrol and accept the guidelines first.", code="not_enrolled")
+        raise Conflict(gettext("Enrol and accept the guidelines first."), code="not_enrolled")
     if profile.status == JudgeStatus.REMOVED:
-        raise Conflict("You were removed from the pool of judges.", code="judge_removed")
+        raise Conflict(gettext("You were removed from the pool of judges."), code="judge_removed")
     questions = list(QualificationQuestion.objects.filter(active=True))
     if not questions:
-        raise Conflict("No qualification set is published yet.", code="no_qualification_set")
+        raise Conflict(
+            gettext("No qualification set is published yet."), code="no_qualification_set"
+        )
     missing = [q.pk for q in questions if q.pk not in answers]
     if missing:
         raise DomainError(
-            "Answer every qualification question.",
+            gettext("Answer every qualification question."),
             fields={"answers": [f"Missing question {pk}." for pk in missing]},
         )
     correct = sum(1 for q in questions if answers[q.pk] == q.answer)
@@ -172,8 +190,12 @@ def judge_qualify(*, user: User, answers: dict[int, str]) -> JudgeProfile:
     audit(actor=user, action="appraisal.judge.qualification", target=profile, score=score)
     if score < settings.APPRAISAL_QUALIFICATION_PASS:
         raise DomainError(
-            f"You answered {correct} of {len(questions)} correctly; "
-            f"{math.ceil(settings.APPRAISAL_QUALIFICATION_PASS * len(questions))} are needed.",
+            gettext("You answered %(correct)s of %(total)s correctly; %(needed)s are needed.")
+            % {
+                "correct": correct,
+                "total": len(questions),
+                "needed": math.ceil(settings.APPRAISAL_QUALIFICATION_PASS * len(questions)),
+            },
             code="qualification_failed",
         )
     profile.status = JudgeStatus.ACTIVE
@@ -300,12 +322,17 @@ def jury_draw(*, case: Case, now: datetime.datetime | None = None) -> list[JuryM
     now = now or _now()
     case = _locked(case)
     if case.status != CaseStatus.COLLECTING:
-        raise Conflict("The jury for this case was already drawn.", code="invalid_transition")
+        raise Conflict(
+            gettext("The jury for this case was already drawn."), code="invalid_transition"
+        )
     available = len(jury_candidates(case, now=now))
     if available < case.jury_size:
         raise Conflict(
-            f"Only {available} eligible judges are free of conflicts; "
-            f"a jury of {case.jury_size} is needed.",
+            gettext(
+                "Only %(available)s eligible judges are free of conflicts; a jury of %(size)s "
+                "is needed."
+            )
+            % {"available": available, "size": case.jury_size},
             code="not_enough_judges",
         )
     case.voting_opened_at = now
@@ -335,12 +362,16 @@ def _subject_for_complaint(reviewer: User, complaint: Complaint, question: str) 
         c.refresh_from_db()
     if c.status != ComplaintStatus.IN_APPRAISAL:
         raise Conflict(
-            f"Complaint #{c.pk} is {c.get_status_display().lower()} and cannot go to appraisal.",
+            gettext("Complaint #%(id)s is %(status)s and cannot go to appraisal.")
+            % {"id": c.pk, "status": c.get_status_display().lower()},
             code="invalid_transition",
             extra={"status": c.status},
         )
     if Case.objects.filter(complaint=c, status__in=LIVE_STATUSES).exists():
-        raise Conflict(f"Complaint #{c.pk} already has an open case.", code="case_exists")
+        raise Conflict(
+            gettext("Complaint #%(id)s already has an open case.") % {"id": c.pk},
+            code="case_exists",
+        )
     return c
 
 
@@ -366,24 +397,28 @@ def case_open(
     subjects = [s for s in (complaint, listing, shop) if s is not None]
     if len(subjects) != 1:
         raise DomainError(
-            "Name exactly one of a complaint, a listing or a shop.",
-            fields={"complaint": ["Give exactly one of complaint, listing, shop."]},
+            gettext("Name exactly one of a complaint, a listing or a shop."),
+            fields={"complaint": [gettext("Give exactly one of complaint, listing, shop.")]},
         )
     jury_size = jury_size or settings.APPRAISAL_JURY_SIZE
     if jury_size < 3 or jury_size % 2 == 0 or jury_size > 101:
         raise DomainError(
-            "The jury size must be an odd number from 3 to 101.",
-            fields={"jury_size": ["An odd number from 3 to 101."]},
+            gettext("The jury size must be an odd number from 3 to 101."),
+            fields={"jury_size": [gettext("An odd number from 3 to 101.")]},
         )
     if known_answer and known_answer not in Verdict.values:
-        raise DomainError("Not a valid known answer.", fields={"known_answer": ["Invalid."]})
+        raise DomainError(
+            gettext("Not a valid known answer."), fields={"known_answer": [gettext("Invalid.")]}
+        )
     if statement_hours is None:
         statement_hours = settings.APPRAISAL_STATEMENT_HOURS
     if statement_hours < 0:
-        raise DomainError("Not a valid period.", fields={"statement_hours": ["At least 0."]})
+        raise DomainError(
+            gettext("Not a valid period."), fields={"statement_hours": [gettext("At least 0.")]}
+        )
     if complaint is not None:
         if known_answer:
-            raise DomainError("A known-answer case cannot decide a real complaint.")
+            raise DomainError(gettext("A known-answer case cannot decide a real complaint."))
         complaint = _subject_for_complaint(reviewer, complaint, question)
         subject = Case.Subject.COMPLAINT
     elif listing is not None:
@@ -394,7 +429,7 @@ def case_open(
     if (listing and live.filter(listing=listing).exists()) or (
         shop and live.filter(shop=shop).exists()
     ):
-        raise Conflict("This dispute already has an open case.", code="case_exists")
+        raise Conflict(gettext("This dispute already has an open case."), code="case_exists")
     case = Case.objects.create(
         subject=subject,
         complaint=complaint,
@@ -461,10 +496,12 @@ def statement_add(*, user: User, case: Case, text: str) -> Statement:
     case = _locked(case)
     party = party_of(user, case)
     if party is None:
-        raise NotFound("No such case.")
+        raise NotFound(gettext("No such case."))
     text = _clean(text, "text")
     if case.status != CaseStatus.COLLECTING:
-        raise Conflict("Voting has opened; statements are closed.", code="statements_closed")
+        raise Conflict(
+            gettext("Voting has opened; statements are closed."), code="statements_closed"
+        )
     statement = Statement.objects.create(case=case, party=party, author=user, text=text)
     audit(actor=user, action="appraisal.statement.added", target=case, party=party)
     return statement
@@ -487,8 +524,8 @@ def vote_cast(*, judge: User, case: Case | int, choice: str, reason: str = "", n
     now = now or _now()
     if choice not in Choice.values:
         raise DomainError(
-            "Choose infringing, not_infringing or abstain.",
-            fields={"choice": ["Not a valid choice."]},
+            gettext("Choose infringing, not_infringing or abstain."),
+            fields={"choice": [gettext("Not a valid choice.")]},
         )
     reason = _clean(reason, "reason", required=False)
     case = _locked(case)
@@ -498,16 +535,18 @@ def vote_cast(*, judge: User, case: Case | int, choice: str, reason: str = "", n
         .first()
     )
     if seat is None:
-        raise NotFound("No such case.")
+        raise NotFound(gettext("No such case."))
     if seat.voted_at is not None:
-        raise Conflict("You have already voted on this case.", code="already_voted")
+        raise Conflict(gettext("You have already voted on this case."), code="already_voted")
     if case.status != CaseStatus.VOTING or seat.due_at <= now:
-        raise Conflict("Voting on this case is closed.", code="voting_closed")
+        raise Conflict(gettext("Voting on this case is closed."), code="voting_closed")
     try:
         with transaction.atomic():
             vote = Vote.objects.create(case=case, judge=judge, choice=choice, reason=reason)
     except IntegrityError:
-        raise Conflict("You have already voted on this case.", code="already_voted") from None
+        raise Conflict(
+            gettext("You have already voted on this case."), code="already_voted"
+        ) from None
     seat.voted_at = now
     seat.save(update_fields=["voted_at"])
     # The audit row names the voter, never the choice.
@@ -683,14 +722,16 @@ def case_appeal(*, user: User, case: Case, reason: str, now=None) -> Case:
     case = _locked(case)
     party = party_of(user, case)
     if party in (None, Statement.Party.REVIEWER):
-        raise NotFound("No such case.")
+        raise NotFound(gettext("No such case."))
     reason = _clean(reason, "reason")
     if case.status != CaseStatus.CLOSED:
-        raise Conflict("Only a closed case can be appealed.", code="invalid_transition")
+        raise Conflict(gettext("Only a closed case can be appealed."), code="invalid_transition")
     if case.appeal_until is None or case.level >= settings.APPRAISAL_MAX_LEVEL:
-        raise Conflict("This case is at the highest level of appeal.", code="no_further_appeal")
+        raise Conflict(
+            gettext("This case is at the highest level of appeal."), code="no_further_appeal"
+        )
     if now > case.appeal_until:
-        raise Conflict("The appeal window has closed.", code="appeal_window_closed")
+        raise Conflict(gettext("The appeal window has closed."), code="appeal_window_closed")
     _transition(case, CaseStatus.APPEALED, actor=user, reason=reason)
     appeal = Case.objects.create(
         subject=case.subject,
@@ -726,10 +767,14 @@ def case_reviewer_decide(*, reviewer: User, case: Case, verdict: str, reason: st
     _require_reviewer(reviewer)
     reason = _clean(reason, "reason")
     if verdict not in Verdict.values:
-        raise DomainError("Not a valid verdict.", fields={"verdict": ["Not a valid choice."]})
+        raise DomainError(
+            gettext("Not a valid verdict."), fields={"verdict": [gettext("Not a valid choice.")]}
+        )
     case = _locked(case)
     if case.status != CaseStatus.RETURNED:
-        raise Conflict("Only a returned case is decided by a reviewer.", code="invalid_transition")
+        raise Conflict(
+            gettext("Only a returned case is decided by a reviewer."), code="invalid_transition"
+        )
     statement = (
         f"{_summary(case)} Without a jury verdict, reviewer {reviewer.username} decided: {reason}"
     )

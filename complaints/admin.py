@@ -401,7 +401,10 @@ def _time_left_html(complaint: Complaint) -> str:
         return "—"
     minutes = int(left.total_seconds() // 60)
     sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
-    text = f"{sign}{minutes // 60}h {minutes % 60:02d}m"
+    text = sign + _("%(hours)sh %(minutes)sm") % {
+        "hours": minutes // 60,
+        "minutes": f"{minutes % 60:02d}",
+    }
     if sign:
         return format_html('<strong class="overdue">{} {}</strong>', text, _("overdue"))
     return text

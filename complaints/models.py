@@ -62,57 +62,82 @@ WITHDRAWABLE_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.NEEDS_INFO, S.
 
 class Complaint(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="complaints"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("complainant"),
     )
-    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="complaints")
-    trademark = models.ForeignKey(Trademark, on_delete=models.PROTECT, related_name="complaints")
-    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="complaints")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("brand")
+    )
+    trademark = models.ForeignKey(
+        Trademark, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("trademark")
+    )
+    listing = models.ForeignKey(
+        Listing, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("listing")
+    )
     # The seller at filing time: strikes and notices go to them.
-    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="complaints")
+    seller = models.ForeignKey(
+        Seller, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("seller")
+    )
     suspect = models.ForeignKey(
         "detection.Suspect",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="complaints",
+        verbose_name=_("suspect"),
     )
-    kind = models.CharField(max_length=20, choices=ComplaintKind.choices)
-    description = models.TextField()
+    kind = models.CharField(_("complaint type"), max_length=20, choices=ComplaintKind.choices)
+    description = models.TextField(_("description"))
     # The detection evidence as it stood at filing: score and signals.
-    detection_score = models.FloatField(null=True, blank=True)
-    detection_signals = models.JSONField(default=list, blank=True)
+    detection_score = models.FloatField(_("detection score"), null=True, blank=True)
+    detection_signals = models.JSONField(_("detection signals"), default=list, blank=True)
     status = models.CharField(
-        max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.SUBMITTED
+        _("status"),
+        max_length=16,
+        choices=ComplaintStatus.choices,
+        default=ComplaintStatus.SUBMITTED,
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints_filed"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="complaints_filed",
+        verbose_name=_("filed by"),
     )
     # Filed under good-faith fast track: the listing came down at filing.
-    fast_track = models.BooleanField(default=False)
+    fast_track = models.BooleanField(_("fast track"), default=False)
     # This complaint is why the listing is down (fast track or upheld): a
     # rejection, a successful counter-notice or a withdrawal puts it back.
-    holds_listing = models.BooleanField(default=False)
+    holds_listing = models.BooleanField(_("keeps the listing down"), default=False)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="complaints_reviewed",
+        verbose_name=_("reviewer"),
     )
     # The review target; restarts when the brand answers or a seller counter-notices.
-    due_at = models.DateTimeField(null=True, blank=True)
-    info_requested_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    counter_notice_deadline = models.DateTimeField(null=True, blank=True)
-    bad_faith = models.BooleanField(default=False)
+    due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
+    info_requested_at = models.DateTimeField(_("information requested"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    counter_notice_deadline = models.DateTimeField(
+        _("counter-notice deadline"), null=True, blank=True
+    )
+    bad_faith = models.BooleanField(_("manifestly unfounded"), default=False)
     # The listing's status when this complaint took it down (fast track or
     # upheld): releasing it puts that status back, so a listing detection held
     # before the takedown goes back to held, not live.
-    listing_prior_status = models.CharField(max_length=16, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    listing_prior_status = models.CharField(
+        _("listing status before the takedown"), max_length=16, blank=True
+    )
+    created_at = models.DateTimeField(_("filed on"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
         ordering = ["-id"]
         constraints = [
             # The service answers 409 first; the database makes it hold under races too.
@@ -149,7 +174,7 @@ class Complaint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Complaint #{self.pk} ({self.get_kind_display()})"
+        return _("Complaint #%(id)s (%(kind)s)") % {"id": self.pk, "kind": self.get_kind_display()}
 
     @property
     def is_open(self) -> bool:
@@ -159,16 +184,24 @@ class Complaint(models.Model):
 class ComplaintEvent(models.Model):
     """One row per change of status: who, when, why."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint")
     )
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("who"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("complaint status change")
+        verbose_name_plural = _("complaint status changes")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -183,18 +216,25 @@ class Evidence(models.Model):
         SELLER = "seller", _("Seller")
         PLATFORM = "platform", _("Platform")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
-    party = models.CharField(max_length=16, choices=Party.choices)
-    file = models.FileField(upload_to="private/complaints/%Y/%m/")
-    name = models.CharField(max_length=200)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("complaint")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    party = models.CharField(_("submitted by (party)"), max_length=16, choices=Party.choices)
+    file = models.FileField(_("file"), upload_to="private/complaints/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
 
     def __str__(self) -> str:
@@ -204,23 +244,39 @@ class Evidence(models.Model):
 class InfoRequest(models.Model):
     """A reviewer's question and the brand's answer."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="info_requests")
-    question = models.TextField()
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="info_requests",
+        verbose_name=_("complaint"),
+    )
+    question = models.TextField(_("question"))
     asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("asked by"),
     )
-    asked_at = models.DateTimeField(auto_now_add=True)
-    answer = models.TextField(blank=True)
+    asked_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("request for information")
+        verbose_name_plural = _("requests for information")
         ordering = ["asked_at", "id"]
 
     def __str__(self) -> str:
-        return f"question on complaint {self.complaint_id}"
+        return _("question on complaint %(complaint)s") % {"complaint": self.complaint_id}
 
 
 class Decision(models.Model):
@@ -238,26 +294,39 @@ class Decision(models.Model):
         APPRAISAL = "appraisal", _("Public appraisal")
         LAPSED = "lapsed", _("No answer in time")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="decisions")
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.REVIEWER)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("complaint")
     )
-    reason = models.TextField()
-    bad_faith = models.BooleanField(default=False)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    source = models.CharField(
+        _("decided through"), max_length=16, choices=Source.choices, default=Source.REVIEWER
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("decided by"),
+    )
+    reason = models.TextField(_("reason"))
+    bad_faith = models.BooleanField(_("manifestly unfounded"), default=False)
     # Re-decision after a counter-notice.
-    on_counter_notice = models.BooleanField(default=False)
-    facts = models.TextField()
-    rule = models.TextField()
-    remedy = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    on_counter_notice = models.BooleanField(_("after a counter-notice"), default=False)
+    facts = models.TextField(_("facts"))
+    rule = models.TextField(_("rule applied"))
+    remedy = models.TextField(_("remedy"))
+    created_at = models.DateTimeField(_("decided"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.outcome} on complaint {self.complaint_id}"
+        return _("%(outcome)s on complaint %(complaint)s") % {
+            "outcome": self.get_outcome_display(),
+            "complaint": self.complaint_id,
+        }
 
 
 class CounterNotice(models.Model):
@@ -267,18 +336,31 @@ class CounterNotice(models.Model):
         DISMISSED = "dismissed", _("Dismissed: takedown stands")
 
     complaint = models.OneToOneField(
-        Complaint, on_delete=models.CASCADE, related_name="counter_notice"
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="counter_notice",
+        verbose_name=_("complaint"),
     )
-    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="counter_notices")
+    seller = models.ForeignKey(
+        Seller, on_delete=models.PROTECT, related_name="counter_notices", verbose_name=_("seller")
+    )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("filed by"),
     )
-    explanation = models.TextField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    explanation = models.TextField(_("explanation"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("filed on"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("counter-notice")
+        verbose_name_plural = _("counter-notices")
         indexes = [
             # The console's counter-notice queue and its count.
             models.Index(
@@ -287,7 +369,7 @@ class CounterNotice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"counter-notice on complaint {self.complaint_id}"
+        return _("counter-notice on complaint %(complaint)s") % {"complaint": self.complaint_id}
 
 
 class TestPurchase(models.Model):
@@ -307,32 +389,50 @@ class TestPurchase(models.Model):
         INCONCLUSIVE = "inconclusive", _("Inconclusive")
 
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.CASCADE, related_name="test_purchases"
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="test_purchases",
+        verbose_name=_("complaint"),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ORDERED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ORDERED
+    )
     ordered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ordered by"),
     )
-    instructions = models.TextField(blank=True)
-    ordered_at = models.DateTimeField(auto_now_add=True)
-    buyer = models.CharField(max_length=200, blank=True, help_text=_("who made the purchase"))
-    purchased_at = models.DateTimeField(null=True, blank=True)
-    cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True)
-    result = models.CharField(max_length=16, choices=Result.choices, blank=True)
-    appraiser = models.CharField(max_length=200, blank=True)
-    report = models.TextField(blank=True)
-    report_file = models.FileField(upload_to="private/test-purchases/%Y/%m/", blank=True)
+    instructions = models.TextField(_("instructions"), blank=True)
+    ordered_at = models.DateTimeField(_("ordered on"), auto_now_add=True)
+    buyer = models.CharField(
+        _("buyer"), max_length=200, blank=True, help_text=_("who made the purchase")
+    )
+    purchased_at = models.DateTimeField(_("bought on"), null=True, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    result = models.CharField(
+        _("authentication result"), max_length=16, choices=Result.choices, blank=True
+    )
+    appraiser = models.CharField(_("appraiser"), max_length=200, blank=True)
+    report = models.TextField(_("appraiser's report"), blank=True)
+    report_file = models.FileField(
+        _("report file"), upload_to="private/test-purchases/%Y/%m/", blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
-    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("test purchase")
+        verbose_name_plural = _("test purchases")
         ordering = ["ordered_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -343,18 +443,24 @@ class TestPurchase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"test purchase for complaint {self.complaint_id}"
+        return _("test purchase for complaint %(complaint)s") % {"complaint": self.complaint_id}
 
 
 class Strike(models.Model):
     """An upheld complaint against a seller; a successful counter-notice voids it."""
 
-    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="strikes")
-    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="strike")
-    created_at = models.DateTimeField(auto_now_add=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
+    seller = models.ForeignKey(
+        Seller, on_delete=models.CASCADE, related_name="strikes", verbose_name=_("seller")
+    )
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, related_name="strike", verbose_name=_("complaint")
+    )
+    created_at = models.DateTimeField(_("given"), auto_now_add=True)
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("strike")
+        verbose_name_plural = _("strikes")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["seller", "voided_at", "created_at"])]
 
@@ -367,19 +473,28 @@ class ComplainantStanding(models.Model):
     misuse warning that precedes a filing suspension."""
 
     organisation = models.OneToOneField(
-        Organisation, on_delete=models.CASCADE, related_name="complaint_standing"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="complaint_standing",
+        verbose_name=_("complainant"),
     )
-    fast_track = models.BooleanField(default=False)
-    fast_track_since = models.DateTimeField(null=True, blank=True)
+    fast_track = models.BooleanField(_("fast track"), default=False)
+    fast_track_since = models.DateTimeField(_("fast track since"), null=True, blank=True)
     # After losing fast track, it cannot be regained before this.
-    cooldown_until = models.DateTimeField(null=True, blank=True)
-    decided = models.PositiveIntegerField(default=0)
-    upheld_rate = models.FloatField(default=0.0)
-    counter_notice_rate = models.FloatField(default=0.0)
-    evaluated_at = models.DateTimeField(null=True, blank=True)
-    misuse_warned_at = models.DateTimeField(null=True, blank=True)
+    cooldown_until = models.DateTimeField(_("fast track not before"), null=True, blank=True)
+    decided = models.PositiveIntegerField(_("complaints decided"), default=0)
+    upheld_rate = models.FloatField(_("share upheld"), default=0.0)
+    counter_notice_rate = models.FloatField(_("share counter-noticed"), default=0.0)
+    evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True)
+    misuse_warned_at = models.DateTimeField(_("warned for misuse"), null=True, blank=True)
     # Unfounded complaints count again from here after a filing suspension.
-    misuse_suspended_at = models.DateTimeField(null=True, blank=True)
+    misuse_suspended_at = models.DateTimeField(
+        _("filing suspended for misuse"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("complainant standing")
+        verbose_name_plural = _("complainant standings")
 
     def __str__(self) -> str:
         return f"standing of {self.organisation_id}"
@@ -430,7 +545,7 @@ class EnforcementPolicy(models.Model):
         default=30,
         help_text=_("How long filing stays suspended."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("repeat-infringer and misuse policy")
@@ -460,19 +575,27 @@ class RepeatInfringerSuspension(models.Model):
     here."""
 
     seller = models.ForeignKey(
-        Seller, on_delete=models.CASCADE, related_name="repeat_infringer_suspensions"
+        Seller,
+        on_delete=models.CASCADE,
+        related_name="repeat_infringer_suspensions",
+        verbose_name=_("seller"),
     )
     shop = models.ForeignKey(
-        "marketplace.Shop", on_delete=models.CASCADE, related_name="repeat_infringer_suspensions"
+        "marketplace.Shop",
+        on_delete=models.CASCADE,
+        related_name="repeat_infringer_suspensions",
+        verbose_name=_("shop"),
     )
-    reason = models.TextField()
+    reason = models.TextField(_("reason"))
     # {listing id: its status before the suspension} for what it delisted.
-    listings = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    lifted_at = models.DateTimeField(null=True, blank=True)
-    lifted_reason = models.TextField(blank=True)
+    listings = models.JSONField(_("listings taken down"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("suspended on"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_reason = models.TextField(_("why lifted"), blank=True)
 
     class Meta:
+        verbose_name = _("repeat-infringer suspension")
+        verbose_name_plural = _("repeat-infringer suspensions")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
@@ -483,4 +606,4 @@ class RepeatInfringerSuspension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"repeat-infringer suspension of shop {self.shop_id}"
+        return _("repeat-infringer suspension of shop %(shop)s") % {"shop": self.shop_id}

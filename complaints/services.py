@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from detection.models import SignalCode, Suspect
 from detection.services import suspect_mark_complained
@@ -236,7 +236,7 @@ def _portal_url(name: str, *args) -> str:
 
 def _require_reviewer(user: User) -> None:
     if user is None or user.role != Role.REVIEWER:
-        raise Forbidden("Only platform reviewers may take this decision.")
+        raise Forbidden(gettext("Only platform reviewers may take this decision."))
 
 
 def _require_member(user: User, organisation: Organisation) -> None:
@@ -244,7 +244,7 @@ def _require_member(user: User, organisation: Organisation) -> None:
         user.role != Role.BRAND
         or not Membership.objects.filter(user=user, organisation=organisation).exists()
     ):
-        raise Forbidden("Only the complainant organisation's staff may do this.")
+        raise Forbidden(gettext("Only the complainant organisation's staff may do this."))
 
 
 def _members(organisation: Organisation) -> list[User]:
@@ -284,8 +284,11 @@ def _transition(
     previous = complaint.status
     if to not in TRANSITIONS[previous]:
         raise Conflict(
-            f"A complaint that is {complaint.get_status_display().lower()} cannot become "
-            f"{ComplaintStatus(to).label.lower()}.",
+            gettext("A complaint that is %(status)s cannot become %(to)s.")
+            % {
+                "status": complaint.get_status_display().lower(),
+                "to": ComplaintStatus(to).label.lower(),
+            },
             code="invalid_transition",
             extra={"status": previous},
         )
@@ -303,8 +306,8 @@ def _save_evidence(
     files = list(files or [])
     if len(files) > MAX_EVIDENCE_FILES:
         raise DomainError(
-            f"At most {MAX_EVIDENCE_FILES} evidence files.",
-            fields={"evidence": [f"At most {MAX_EVIDENCE_FILES} files."]},
+            gettext("At most %(n)s evidence files.") % {"n": MAX_EVIDENCE_FILES},
+            fields={"evidence": [gettext("At most %(n)s files.") % {"n": MAX_EVIDENCE_FILES}]},
         )
     saved = []
     for upload in files:
@@ -326,13 +329,30 @@ def _save_evidence(
     return saved
 
 
+# How the free-text fields are named in messages people read.
+TEXT_FIELD_NAMES = {
+    "description": gettext_lazy("description"),
+    "reason": gettext_lazy("reason"),
+    "answer": gettext_lazy("answer"),
+    "explanation": gettext_lazy("explanation"),
+    "buyer": gettext_lazy("buyer"),
+    "appraiser": gettext_lazy("appraiser"),
+    "report": gettext_lazy("report"),
+}
+
+
 def _clean_text(value: str, field: str, *, required: bool = True) -> str:
     value = (value or "").strip()
+    name = TEXT_FIELD_NAMES.get(field, field)
     if required and not value:
-        raise DomainError(f"The {field} is required.", fields={field: ["This field is required."]})
+        raise DomainError(
+            gettext("The %(field)s is required.") % {"field": name},
+            fields={field: [gettext("This field is required.")]},
+        )
     if len(value) > MAX_TEXT:
         raise DomainError(
-            f"The {field} is too long.", fields={field: [f"At most {MAX_TEXT} characters."]}
+            gettext("The %(field)s is too long.") % {"field": name},
+            fields={field: [gettext("At most %(n)s characters.") % {"n": MAX_TEXT}]},
         )
     return value
 
@@ -408,12 +428,12 @@ def enforcement_policy_update(*, user: User, **values: int) -> EnforcementPolicy
     unknown = set(values) - set(POLICY_FIELDS)
     if unknown:
         raise DomainError(
-            "Unknown policy fields.", fields={name: ["Unknown field."] for name in unknown}
+            gettext("Unknown policy fields."), fields={name: ["Unknown field."] for name in unknown}
         )
     policy = EnforcementPolicy.objects.select_for_update().get(pk=enforcement_policy().pk)
     proposed = {name: values.get(name, getattr(policy, name)) for name in POLICY_FIELDS}
     if errors := enforcement_policy_errors(proposed):
-        raise DomainError("The policy values are not valid.", fields=errors)
+        raise DomainError(gettext("The policy values are not valid."), fields=errors)
     previous = {name: getattr(policy, name) for name in POLICY_FIELDS}
     changed = {name: value for name, value in proposed.items() if previous[name] != value}
     if not changed:
@@ -446,20 +466,23 @@ def filing_refusal(organisation: Organisation) -> DomainError | None:
     """Why the organisation may not file now, or None."""
     if organisation.status == OrganisationStatus.SUSPENDED:
         return Forbidden(
-            "The organisation is suspended and may not file complaints.",
+            gettext("The organisation is suspended and may not file complaints."),
             code="organisation_suspended",
         )
     if organisation.status != OrganisationStatus.VERIFIED:
         return Forbidden(
-            "Only verified organisations file complaints; this one is "
-            f"{organisation.get_status_display().lower()}.",
+            gettext("Only verified organisations file complaints; this one is %(status)s.")
+            % {"status": organisation.get_status_display().lower()},
             code="organisation_not_verified",
         )
     until = organisation.filing_suspended_until
     if until and until > _now():
         return Forbidden(
-            f"Filing is suspended until {until:%Y-%m-%d %H:%M} UTC for repeated manifestly "
-            "unfounded complaints.",
+            gettext(
+                "Filing is suspended until %(until)s UTC for repeated manifestly unfounded "
+                "complaints."
+            )
+            % {"until": f"{until:%Y-%m-%d %H:%M}"},
             code="filing_suspended",
             extra={"filing_suspended_until": until.isoformat()},
         )
@@ -469,21 +492,21 @@ def filing_refusal(organisation: Organisation) -> DomainError | None:
 def _check_trademark(brand: Brand, trademark: Trademark) -> None:
     if trademark.brand_id != brand.pk:
         raise DomainError(
-            "The trademark is not one of this brand's.",
+            gettext("The trademark is not one of this brand's."),
             code="trademark_not_brands",
-            fields={"trademark": ["Not a trademark of this brand."]},
+            fields={"trademark": [gettext("Not a trademark of this brand.")]},
         )
     if trademark.status != CredentialStatus.VERIFIED:
         raise DomainError(
-            "The trademark has not been verified.",
+            gettext("The trademark has not been verified."),
             code="trademark_not_verified",
-            fields={"trademark": ["Not verified."]},
+            fields={"trademark": [gettext("Not verified.")]},
         )
     if trademark.expires_on < timezone.localdate():
         raise DomainError(
-            f"The trademark expired on {trademark.expires_on}.",
+            gettext("The trademark expired on %(date)s.") % {"date": trademark.expires_on},
             code="trademark_expired",
-            fields={"trademark": ["Expired."]},
+            fields={"trademark": [gettext("Expired.")]},
         )
 
 
@@ -499,9 +522,9 @@ def covering_trademark(brand: Brand, listing: Listing) -> Trademark:
     )
     if not in_force:
         raise DomainError(
-            "The brand has no verified trademark in force to base a complaint on.",
+            gettext("The brand has no verified trademark in force to base a complaint on."),
             code="no_trademark_in_force",
-            fields={"trademark": ["No verified trademark in force."]},
+            fields={"trademark": [gettext("No verified trademark in force.")]},
         )
     classes = CATEGORY_CLASSES.get((listing.category or "").strip().lower(), set())
     for tm in in_force:
@@ -520,7 +543,7 @@ def _check_agent(organisation: Organisation, brand: Brand) -> None:
         valid_until__gte=timezone.localdate(),
     ).exists():
         raise Forbidden(
-            "An agent needs a verified authorisation in force for this brand to file.",
+            gettext("An agent needs a verified authorisation in force for this brand to file."),
             code="authorisation_missing",
         )
 
@@ -563,7 +586,9 @@ def complaint_file(
         raise refusal
     _check_agent(organisation, brand)
     if kind not in ComplaintKind.values:
-        raise DomainError("Unknown complaint kind.", fields={"kind": ["Not a valid choice."]})
+        raise DomainError(
+            gettext("Unknown complaint kind."), fields={"kind": [gettext("Not a valid choice.")]}
+        )
     description = _clean_text(description, "description")
     if trademark is None:
         trademark = covering_trademark(brand, listing)
@@ -578,7 +603,7 @@ def complaint_file(
         .get(pk=listing.pk)
     )
     if listing.status == ListingStatus.DELISTED:
-        raise Conflict("The listing is already delisted.", code="listing_delisted")
+        raise Conflict(gettext("The listing is already delisted."), code="listing_delisted")
     existing = (
         Complaint.objects.filter(brand=brand, listing=listing, status__in=OPEN_STATUSES)
         .order_by("pk")
@@ -586,7 +611,8 @@ def complaint_file(
     )
     if existing is not None:
         raise Conflict(
-            f"Complaint #{existing.pk} by this brand on this listing is still open.",
+            gettext("Complaint #%(id)s by this brand on this listing is still open.")
+            % {"id": existing.pk},
             code="duplicate_complaint",
             extra={"complaint": existing.pk},
         )
@@ -716,7 +742,7 @@ def complaints_file_bulk(*, user: User, rows: Sequence[BulkRow]) -> list[Complai
     sinks the others. Answers one complaint or one error per row, in order."""
     if len(rows) > settings.COMPLAINT_BULK_MAX:
         raise DomainError(
-            f"At most {settings.COMPLAINT_BULK_MAX} complaints per request.",
+            gettext("At most %(n)s complaints per request.") % {"n": settings.COMPLAINT_BULK_MAX},
             code="too_many_items",
         )
     results: list[Complaint | DomainError] = []
@@ -762,8 +788,10 @@ def complaint_start_review(*, reviewer: User, complaint: Complaint) -> Complaint
         # A question waits on the brand (its answer restarts the clock), a jury
         # or a decision has the complaint: nothing for a reviewer to take.
         raise Conflict(
-            f"Complaint #{c.pk} is {c.get_status_display().lower()}; only a complaint awaiting "
-            "review can be taken.",
+            gettext(
+                "Complaint #%(id)s is %(status)s; only a complaint awaiting review can be taken."
+            )
+            % {"id": c.pk, "status": c.get_status_display().lower()},
             code="invalid_transition",
             extra={"status": c.status},
         )
@@ -798,24 +826,25 @@ def complaint_decide(
     reason = _clean_text(reason, "reason")
     if outcome not in Decision.Outcome.values:
         raise DomainError(
-            "Outcome must be upheld, rejected or needs_info.",
-            fields={"outcome": ["Not a valid choice."]},
+            gettext("Outcome must be upheld, rejected or needs_info."),
+            fields={"outcome": [gettext("Not a valid choice.")]},
         )
     if bad_faith and outcome != Decision.Outcome.REJECTED:
         raise DomainError(
-            "Only a rejected complaint can be marked manifestly unfounded.",
-            fields={"bad_faith": ["Only with outcome rejected."]},
+            gettext("Only a rejected complaint can be marked manifestly unfounded."),
+            fields={"bad_faith": [gettext("Only with outcome rejected.")]},
         )
     c = _locked(complaint)
     if c.status not in DECIDABLE_STATUSES:
         raise Conflict(
-            f"Complaint #{c.pk} is {c.get_status_display().lower()} and cannot be decided now.",
+            gettext("Complaint #%(id)s is %(status)s and cannot be decided now.")
+            % {"id": c.pk, "status": c.get_status_display().lower()},
             code="invalid_transition",
             extra={"status": c.status},
         )
     if c.test_purchases.filter(status=TestPurchase.Status.ORDERED).exists():
         raise Conflict(
-            "A test purchase is under way; record its result first.",
+            gettext("A test purchase is under way; record its result first."),
             code="test_purchase_under_way",
         )
     c.reviewer = reviewer
@@ -1088,7 +1117,7 @@ def complaint_answer_info(
     c = _locked(complaint)
     if c.status != ComplaintStatus.NEEDS_INFO:
         raise Conflict(
-            "No question is waiting for an answer on this complaint.",
+            gettext("No question is waiting for an answer on this complaint."),
             code="invalid_transition",
             extra={"status": c.status},
         )
@@ -1121,7 +1150,8 @@ def complaint_withdraw(*, user: User, complaint: Complaint, reason: str = "") ->
     c = _locked(complaint)
     if c.status not in WITHDRAWABLE_STATUSES:
         raise Conflict(
-            f"A complaint that is {c.get_status_display().lower()} cannot be withdrawn.",
+            gettext("A complaint that is %(status)s cannot be withdrawn.")
+            % {"status": c.get_status_display().lower()},
             code="invalid_transition",
             extra={"status": c.status},
         )
@@ -1238,25 +1268,26 @@ def counter_notice_file(
     the complaint goes back to review (and its clock restarts)."""
     seller = Seller.objects.filter(user=user).first()
     if user.role != Role.SELLER or seller is None or complaint.seller_id != seller.pk:
-        raise Forbidden("Only the seller of the listing may file a counter-notice.")
+        raise Forbidden(gettext("Only the seller of the listing may file a counter-notice."))
     explanation = _clean_text(explanation, "explanation")
     c = _locked(complaint)
     if CounterNotice.objects.filter(complaint=c).exists():
         raise Conflict(
-            "A counter-notice was already filed for this complaint.",
+            gettext("A counter-notice was already filed for this complaint."),
             code="counter_notice_exists",
         )
     if c.status != ComplaintStatus.UPHELD:
         raise Conflict(
-            "A counter-notice contests an upheld complaint; this one is "
-            f"{c.get_status_display().lower()}.",
+            gettext("A counter-notice contests an upheld complaint; this one is %(status)s.")
+            % {"status": c.get_status_display().lower()},
             code="invalid_transition",
             extra={"status": c.status},
         )
     now = _now()
     if c.counter_notice_deadline and now > c.counter_notice_deadline:
         raise Conflict(
-            f"The counter-notice window closed on {c.counter_notice_deadline:%Y-%m-%d %H:%M} UTC.",
+            gettext("The counter-notice window closed on %(date)s UTC.")
+            % {"date": f"{c.counter_notice_deadline:%Y-%m-%d %H:%M}"},
             code="counter_notice_window_closed",
         )
     cn = CounterNotice.objects.create(
@@ -1315,13 +1346,18 @@ def test_purchase_order(
     c = _locked(complaint)
     if c.status not in DECIDABLE_STATUSES:
         raise Conflict(
-            f"Complaint #{c.pk} is {c.get_status_display().lower()}; a test purchase is ordered "
-            "while it is being reviewed.",
+            gettext(
+                "Complaint #%(id)s is %(status)s; a test purchase is ordered while it is being "
+                "reviewed."
+            )
+            % {"id": c.pk, "status": c.get_status_display().lower()},
             code="invalid_transition",
             extra={"status": c.status},
         )
     if c.test_purchases.filter(status=TestPurchase.Status.ORDERED).exists():
-        raise Conflict("A test purchase is already under way.", code="test_purchase_under_way")
+        raise Conflict(
+            gettext("A test purchase is already under way."), code="test_purchase_under_way"
+        )
     purchase = TestPurchase.objects.create(
         complaint=c, ordered_by=reviewer, instructions=(instructions or "").strip()
     )
@@ -1364,25 +1400,29 @@ def test_purchase_record(
     _require_reviewer(reviewer)
     if result not in TestPurchase.Result.values:
         raise DomainError(
-            "Result must be genuine, counterfeit or inconclusive.",
-            fields={"result": ["Not a valid choice."]},
+            gettext("Result must be genuine, counterfeit or inconclusive."),
+            fields={"result": [gettext("Not a valid choice.")]},
         )
     if bad_faith and result != TestPurchase.Result.GENUINE:
         raise DomainError(
-            "Only a complaint against genuine goods can be marked manifestly unfounded.",
-            fields={"bad_faith": ["Only with a genuine result."]},
+            gettext("Only a complaint against genuine goods can be marked manifestly unfounded."),
+            fields={"bad_faith": [gettext("Only with a genuine result.")]},
         )
     buyer = _clean_text(buyer, "buyer")
     appraiser = _clean_text(appraiser, "appraiser")
     report = _clean_text(report, "report")
     if cost is None or cost < 0:
-        raise DomainError("The cost is a positive amount.", fields={"cost": ["Not an amount."]})
+        raise DomainError(
+            gettext("The cost is a positive amount."), fields={"cost": [gettext("Not an amount.")]}
+        )
     if report_file is not None:
         validate_document(report_file, field="report_file")
     c = _locked(purchase.complaint_id)
     p = TestPurchase.objects.select_for_update().get(pk=purchase.pk)
     if p.status != TestPurchase.Status.ORDERED:
-        raise Conflict("This test purchase was already recorded.", code="invalid_transition")
+        raise Conflict(
+            gettext("This test purchase was already recorded."), code="invalid_transition"
+        )
     p.buyer, p.purchased_at, p.cost, p.currency = buyer, purchased_at, cost, currency.upper()
     p.result, p.appraiser, p.report = result, appraiser, report
     p.recorded_by, p.completed_at = reviewer, _now()
@@ -1434,13 +1474,14 @@ def complaint_escalate(*, reviewer: User, complaint: Complaint, reason: str) -> 
     c = _locked(complaint)
     if c.status not in DECIDABLE_STATUSES:
         raise Conflict(
-            f"Complaint #{c.pk} is {c.get_status_display().lower()} and cannot be escalated.",
+            gettext("Complaint #%(id)s is %(status)s and cannot be escalated.")
+            % {"id": c.pk, "status": c.get_status_display().lower()},
             code="invalid_transition",
             extra={"status": c.status},
         )
     if c.test_purchases.filter(status=TestPurchase.Status.ORDERED).exists():
         raise Conflict(
-            "A test purchase is under way; record its result first.",
+            gettext("A test purchase is under way; record its result first."),
             code="test_purchase_under_way",
         )
     c.reviewer = reviewer
@@ -1493,14 +1534,14 @@ def complaint_appraisal_decide(
     """
     if verdict not in ("infringing", "not_infringing"):
         raise DomainError(
-            "Verdict must be infringing or not_infringing.",
-            fields={"verdict": ["Not a valid choice."]},
+            gettext("Verdict must be infringing or not_infringing."),
+            fields={"verdict": [gettext("Not a valid choice.")]},
         )
     reason = _clean_text(reason, "reason")
     c = _locked(complaint)
     if c.status != ComplaintStatus.IN_APPRAISAL:
         raise Conflict(
-            f"Complaint #{c.pk} is not in public appraisal.",
+            gettext("Complaint #%(id)s is not in public appraisal.") % {"id": c.pk},
             code="invalid_transition",
             extra={"status": c.status},
         )

@@ -11,7 +11,10 @@ import math
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.formats import date_format, number_format
 from django.utils.text import slugify
+from django.utils.translation import gettext, pgettext
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 40
@@ -45,6 +48,20 @@ class Chart:
         self.geometry = _geometry(self)
 
     def label(self, period: datetime.date) -> str:
+        """The period as the reader's language writes it ("November 2026",
+        "2026年11月"; a week by its Monday)."""
+        if self.period_kind == "month":
+            return date_format(period, "YEAR_MONTH_FORMAT")
+        return date_format(period, "SHORT_DATE_FORMAT")
+
+    def axis_label(self, period: datetime.date) -> str:
+        """The same, short enough for twelve labels under a chart."""
+        if self.period_kind == "month":
+            return date_format(period, pgettext("date format: a month on a chart axis", "M Y"))
+        return date_format(period, pgettext("date format: a week on a chart axis", "j M"))
+
+    def machine_label(self, period: datetime.date) -> str:
+        """ISO for CSV, in every language: spreadsheets sort and parse it."""
         return period.strftime("%Y-%m") if self.period_kind == "month" else period.isoformat()
 
     def value(self, period: datetime.date, key: str) -> float | None:
@@ -56,7 +73,9 @@ class Chart:
     def shown(self, value) -> str:
         if value is None:
             return "—"
-        return f"{value:.{self.decimals}f}" if self.decimals else str(int(value))
+        if self.decimals:
+            return number_format(value, self.decimals, force_grouping=True)
+        return number_format(int(value), force_grouping=True)
 
     @property
     def rows(self) -> list[dict]:
@@ -115,12 +134,17 @@ def _geometry(chart: Chart) -> dict:
                     "h": round(height, 2),
                     "css": f"s{j}",
                     "fill": PALETTE[j % len(PALETTE)],
-                    "title": f"{s.label}, {chart.label(period)}: {chart.shown(value)}",
+                    "title": gettext("%(series)s, %(period)s: %(value)s")
+                    % {
+                        "series": s.label,
+                        "period": chart.label(period),
+                        "value": chart.shown(value),
+                    },
                 }
             )
         if i % every == 0:
             labels.append(
-                {"x": round(LEFT + i * group + group / 2, 2), "text": chart.label(period)}
+                {"x": round(LEFT + i * group + group / 2, 2), "text": chart.axis_label(period)}
             )
     ticks = []
     for k in range(5):
@@ -128,7 +152,9 @@ def _geometry(chart: Chart) -> dict:
         ticks.append(
             {
                 "y": round(TOP + plot_h - plot_h * k / 4, 2),
-                "text": f"{value:g}",
+                "text": number_format(
+                    int(value) if value == int(value) else value, force_grouping=True
+                ),
             }
         )
     return {
@@ -159,6 +185,10 @@ def _safe(cell) -> str:
 def csv_response(filename: str, header: list, rows: list[list]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(filename)}.csv"'
+    if not (translation.get_language() or "en").startswith("en"):
+        # A byte-order mark: without it spreadsheet programs read UTF-8 as the
+        # local code page and garble the Chinese headers.
+        response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([_safe(h) for h in header])
     for row in rows:
@@ -167,7 +197,9 @@ def csv_response(filename: str, header: list, rows: list[list]) -> HttpResponse:
 
 
 def chart_csv(chart: Chart, filename: str) -> HttpResponse:
-    header = ["period", *[s.label for s in chart.series]]
+    """Headers in the reader's language, like the table on the page; periods
+    ISO and numbers plain, for the spreadsheet to compute with."""
+    header = [gettext("period"), *[str(s.label) for s in chart.series]]
     rows = []
     for p in chart.periods:
         cells = []
@@ -176,5 +208,5 @@ def chart_csv(chart: Chart, filename: str) -> HttpResponse:
             cells.append(
                 "" if value is None else (round(value, 2) if chart.decimals else int(value))
             )
-        rows.append([chart.label(p), *cells])
+        rows.append([chart.machine_label(p), *cells])
     return csv_response(filename, header, rows)

@@ -54,6 +54,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext
 
 from appraisal.models import Case as AppraisalCase
 from appraisal.models import CaseStatus
@@ -139,7 +140,7 @@ def scope_for(user, brand_id: int | None = None) -> Scope:
     brands = results_brands_for(user)
     if brand_id is not None:
         if not brands.filter(pk=brand_id).exists():
-            raise NotFound("No such brand.")
+            raise NotFound(gettext("No such brand."))
         brand_ids: tuple[int, ...] | None = (brand_id,)
     elif user.role == Role.REVIEWER:
         brand_ids = None
@@ -543,4 +544,4 @@ def brand_get_for_results(user, brand_id) -> Brand:
     try:
         return results_brands_for(user).get(pk=int(brand_id))
     except (Brand.DoesNotExist, TypeError, ValueError):
-        raise NotFound("No such brand.") from None
+        raise NotFound(gettext("No such brand.")) from None

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from platform_core.errors import NotFound
 from platform_core.models import Role
@@ -69,20 +70,28 @@ def csv_for(request, context, *, prefix: str):
         rows = context["precision_by_brand"]
         return csv_response(
             name,
-            ["brand", "judged", "infringing", "precision"],
+            [gettext("brand"), gettext("judged"), gettext("infringing"), gettext("precision")],
             [[r["brand"], r["judged"], r["infringing"], _ratio(r["precision"])] for r in rows],
         )
     if slug == "precision-signal" and "precision_by_signal" in context:
         rows = context["precision_by_signal"]
         return csv_response(
             name,
-            ["signal", "judged", "infringing", "precision"],
+            [gettext("signal"), gettext("judged"), gettext("infringing"), gettext("precision")],
             [[r["code"], r["judged"], r["infringing"], _ratio(r["precision"])] for r in rows],
         )
     if slug == "model-versions" and "model_versions" in context:
         return csv_response(
             name,
-            ["id", "created_at", "labels", "positives", "precision", "recall", "active"],
+            [
+                "id",
+                gettext("created_at"),
+                gettext("labels"),
+                gettext("positives"),
+                gettext("precision"),
+                gettext("recall"),
+                gettext("active"),
+            ],
             [
                 [
                     m.pk,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -34,6 +35,13 @@ class NotificationOut(serializers.ModelSerializer):
             "read_at",
         ]
 
+    def to_representation(self, instance):
+        # Title and body in the reader's language (Accept-Language); the
+        # kind stays the machine code integrators switch on.
+        data = super().to_representation(instance)
+        data["title"], data["body"] = services.notification_text(instance)
+        return data
+
 
 class NotificationCollection(ListAPIView):
     """The user's notifications, newest first; ``?unread=true`` for unread only."""
@@ -56,7 +64,7 @@ class NotificationRead(APIView):
     def post(self, request, pk):
         note = Notification.objects.filter(user=request.user, pk=pk).first()
         if note is None:
-            raise NotFound("No such notification.")
+            raise NotFound(gettext("No such notification."))
         services.notifications_mark_read(user=request.user, ids=[note.pk])
         note.refresh_from_db()
         return Response(NotificationOut(note).data)
@@ -128,7 +136,7 @@ def endpoints_for(user):
 def endpoint_get_for_user(user, pk) -> WebhookEndpoint:
     endpoint = endpoints_for(user).filter(pk=pk).first()
     if endpoint is None:
-        raise NotFound("No such webhook endpoint.")
+        raise NotFound(gettext("No such webhook endpoint."))
     return endpoint
 
 
@@ -159,7 +167,8 @@ class WebhookCollection(ListAPIView):
             organisation = organisations_for(request.user).filter(pk=data["organisation"]).first()
             if organisation is None:
                 raise DomainError(
-                    "No such organisation.", fields={"organisation": ["Unknown organisation."]}
+                    gettext("No such organisation."),
+                    fields={"organisation": [gettext("Unknown organisation.")]},
                 )
         endpoint = services.webhook_endpoint_create(
             user=request.user,
@@ -203,6 +212,6 @@ class WebhookRedeliver(APIView):
         endpoint = endpoint_get_for_user(request.user, pk)
         delivery = endpoint.deliveries.filter(pk=delivery_pk).first()
         if delivery is None:
-            raise NotFound("No such delivery.")
+            raise NotFound(gettext("No such delivery."))
         delivery = services.webhook_redeliver(user=request.user, delivery=delivery)
         return Response(WebhookDeliveryOut(delivery).data)

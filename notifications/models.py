@@ -11,25 +11,30 @@ class Notification(models.Model):
     """One message to one user about a change they should know of."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
-    kind = models.CharField(max_length=64, help_text=_("e.g. complaint.upheld"))
-    title = models.CharField(max_length=200)
-    body = models.TextField()
+    kind = models.CharField(_("event"), max_length=64, help_text=_("e.g. complaint.upheld"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"))
     # Where the user reads more: a portal path, and the object it is about.
-    url = models.CharField(max_length=500, blank=True)
-    target_type = models.CharField(max_length=64, blank=True)
-    target_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    target_type = models.CharField(_("type of record"), max_length=64, blank=True)
+    target_id = models.BigIntegerField(_("record id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read on"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_inbox")]
 
     def __str__(self) -> str:
-        return f"{self.kind} for {self.user_id}"
+        return _("%(event)s for %(user)s") % {"event": self.kind, "user": self.user_id}
 
 
 def new_secret() -> str:
@@ -42,7 +47,10 @@ class WebhookEndpoint(models.Model):
     organisation's complaint events."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        verbose_name=_("owner"),
     )
     organisation = models.ForeignKey(
         "rightsholders.Organisation",
@@ -50,15 +58,18 @@ class WebhookEndpoint(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="webhook_endpoints",
+        verbose_name=_("organisation"),
     )
-    url = models.URLField(max_length=2000)
-    secret = models.CharField(max_length=200, default=new_secret)
+    url = models.URLField(_("URL"), max_length=2000)
+    secret = models.CharField(_("signing secret"), max_length=200, default=new_secret)
     # Event names to send; empty means every event the endpoint may receive.
-    events = models.JSONField(default=list, blank=True)
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    events = models.JSONField(_("events"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -79,25 +90,31 @@ class WebhookDelivery(models.Model):
     integrator reads when something did not arrive."""
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("webhook endpoint"),
     )
-    event = models.CharField(max_length=64)
-    event_id = models.UUIDField()
-    payload = models.JSONField()
+    event = models.CharField(_("event"), max_length=64)
+    event_id = models.UUIDField(_("event id"))
+    payload = models.JSONField(_("payload"))
     status = models.CharField(
-        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    attempt_log = models.JSONField(default=list, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(
+        _("last HTTP status"), null=True, blank=True
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    attempt_log = models.JSONField(_("attempt log"), default=list, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["endpoint", "-id"])]
+        verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
 
     def __str__(self) -> str:

@@ -24,12 +24,15 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from platform_core.audit import audit
 from platform_core.errors import DomainError, Forbidden
 from platform_core.models import Role
+from platform_core.services import supported_language
 
+from .messages import render
 from .models import DeliveryStatus, Notification, WebhookDelivery, WebhookEndpoint
 
 SIGNATURE_HEADER = "X-CoGuard-Signature"
@@ -88,19 +91,35 @@ def notify(
     created = Notification.objects.bulk_create(rows)
     if email and settings.NOTIFICATION_EMAIL and created:
         ids = [n.pk for n in created]
+        # Users keep no language of their own: the mail goes out in the
+        # language of the request that caused it.
+        language = translation.get_language() or settings.LANGUAGE_CODE
 
         def enqueue():
             from .tasks import send_notification_emails
 
-            send_notification_emails.delay(ids)
+            send_notification_emails.delay(ids, language)
 
         transaction.on_commit(enqueue)
     return created
 
 
-def notification_emails_send(*, notification_ids: list[int]) -> int:
-    """Mail each notification not mailed yet; idempotent, so a redelivered
-    task sends nothing twice."""
+def notification_text(note: Notification) -> tuple[str, str]:
+    """The notification's title and body in the active language."""
+    return render(note.title), render(note.body)
+
+
+def recipient_language(user, default: str | None = None) -> str:
+    """The language to write to ``user`` in: their own if they chose one with
+    the language switch, else ``default``, else the platform's."""
+    return (
+        supported_language(user.language) or supported_language(default) or settings.LANGUAGE_CODE
+    )
+
+
+def notification_emails_send(*, notification_ids: list[int], language: str | None = None) -> int:
+    """Mail each notification not mailed yet, in the recipient's language;
+    idempotent, so a redelivered task sends nothing twice."""
     sent = 0
     for note in Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
@@ -108,9 +127,11 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
         if not note.user.email:
             continue
         link = f"\n\n{settings.SITE_URL}{note.url}" if note.url else ""
+        with translation.override(recipient_language(note.user, language)):
+            title, body = notification_text(note)
         send_mail(
-            subject=f"[CoGuard] {note.title}",
-            message=note.body + link,
+            subject=f"[CoGuard] {title}",
+            message=body + link,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[note.user.email],
         )
@@ -134,10 +155,14 @@ def _check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DomainError(
-            "The URL must be an http(s) URL.", fields={"url": ["Not an http(s) URL."]}
+            gettext("The URL must be an http(s) URL."),
+            fields={"url": [gettext("Not an http(s) URL.")]},
         )
     if parts.username or parts.password:
-        raise DomainError("The URL may not carry credentials.", fields={"url": ["No credentials."]})
+        raise DomainError(
+            gettext("The URL may not carry credentials."),
+            fields={"url": [gettext("No credentials.")]},
+        )
 
 
 def _address_allowed(host: str) -> bool:
@@ -172,8 +197,8 @@ def webhook_endpoint_create(
     if user.role == Role.MARKETPLACE:
         if organisation is not None:
             raise DomainError(
-                "Marketplace endpoints belong to no organisation.",
-                fields={"organisation": ["Leave it out."]},
+                gettext("Marketplace endpoints belong to no organisation."),
+                fields={"organisation": [gettext("Leave it out.")]},
             )
         # Brand events go to the organisation's own endpoints only: a
         # marketplace endpoint subscribed to them would never hear of one.
@@ -181,31 +206,34 @@ def webhook_endpoint_create(
     elif user.role == Role.BRAND:
         if organisation is None:
             raise DomainError(
-                "Name the organisation whose events to receive.",
-                fields={"organisation": ["Required."]},
+                gettext("Name the organisation whose events to receive."),
+                fields={"organisation": [gettext("Required.")]},
             )
         allowed = BRAND_EVENTS
     else:
-        raise Forbidden("Only the marketplace and brand staff register webhooks.")
+        raise Forbidden(gettext("Only the marketplace and brand staff register webhooks."))
     _check_url(url)
     if not _address_allowed(urlsplit(url).hostname):
         raise DomainError(
-            "Webhooks are not sent to internal network addresses.",
+            gettext("Webhooks are not sent to internal network addresses."),
             code="url_forbidden",
-            fields={"url": ["An internal address."]},
+            fields={"url": [gettext("An internal address.")]},
         )
     events = sorted(set(events or []))
     unknown = [e for e in events if e not in allowed]
     if unknown:
         raise DomainError(
-            "Unknown events: " + ", ".join(unknown),
-            fields={"events": [f"Choose from: {', '.join(allowed)}."]},
+            gettext("Unknown events: %(events)s") % {"events": ", ".join(unknown)},
+            fields={
+                "events": [gettext("Choose from: %(events)s.") % {"events": ", ".join(allowed)}]
+            },
         )
     endpoint = WebhookEndpoint(owner=user, organisation=organisation, url=url, events=events)
     if secret:
         if len(secret) < 16:
             raise DomainError(
-                "A secret needs at least 16 characters.", fields={"secret": ["Too short."]}
+                gettext("A secret needs at least 16 characters."),
+                fields={"secret": [gettext("Too short.")]},
             )
         endpoint.secret = secret
     endpoint.save()

@@ -7,8 +7,8 @@ from . import services
 
 
 @shared_task
-def send_notification_emails(notification_ids: list[int]) -> int:
-    return services.notification_emails_send(notification_ids=notification_ids)
+def send_notification_emails(notification_ids: list[int], language: str | None = None) -> int:
+    return services.notification_emails_send(notification_ids=notification_ids, language=language)
 
 
 @shared_task(bind=True, max_retries=None)

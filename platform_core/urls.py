@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insights.urls import console_urlpatterns as insights_console_urls
 from platform_core.portal_urls import auth_urlpatterns
-from platform_core.views import healthz, public_media
+from platform_core.views import healthz, public_media, set_language
 
 handler404 = "platform_core.api.errors.json_404"
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/", include((insights_console_urls, "insights-console"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("platform_core.api.urls", "api"))),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     *auth_urlpatterns,
     path("appraisal/", include("appraisal.urls")),
     path("", include("insights.urls")),

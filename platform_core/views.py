@@ -3,7 +3,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.i18n import set_language as django_set_language
 from django.views.static import serve
+
+from platform_core.services import user_language_set
 
 PRIVATE_MEDIA_PREFIXES = ("private/", "incoming/")
 
@@ -35,3 +38,13 @@ def public_media(request, path):
     if path.startswith(PRIVATE_MEDIA_PREFIXES) or ".." in path:
         raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def set_language(request):
+    """Django's language switch (cookie, safe ``next``), remembered on the
+    signed-in user as well so e-mails and their other devices follow it."""
+    response = django_set_language(request)
+    chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen is not None and request.user.is_authenticated:
+        user_language_set(user=request.user, language=chosen.value)
+    return response

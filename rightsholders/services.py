@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm
 
 from platform_core.audit import audit
@@ -48,7 +49,7 @@ SUSPENSION_PENALTY = -50
 
 def _require_reviewer(user: User) -> None:
     if user.role != Role.REVIEWER:
-        raise Forbidden("Only platform reviewers may take this decision.")
+        raise Forbidden(gettext("Only platform reviewers may take this decision."))
 
 
 def require_member(user: User, organisation: Organisation) -> None:
@@ -60,7 +61,9 @@ def require_member(user: User, organisation: Organisation) -> None:
         or getattr(user, "role", None) != Role.BRAND
         or not Membership.objects.filter(user=user, organisation=organisation).exists()
     ):
-        raise Forbidden("Only the organisation's staff may change its credentials and brands.")
+        raise Forbidden(
+            gettext("Only the organisation's staff may change its credentials and brands.")
+        )
 
 
 # --- Organisations ------------------------------------------------------------
@@ -72,10 +75,12 @@ def organisation_create(
 ) -> Organisation:
     """Register an organisation; its creator becomes its administrator."""
     if user.role != Role.BRAND:
-        raise Forbidden("Only brand staff accounts can register an organisation.")
+        raise Forbidden(gettext("Only brand staff accounts can register an organisation."))
     name = name.strip()
     if not name:
-        raise DomainError("A name is required.", fields={"name": ["This field is required."]})
+        raise DomainError(
+            gettext("A name is required."), fields={"name": [gettext("This field is required.")]}
+        )
     org = Organisation(name=name, country=country.upper(), kind=kind, integrity_score=0)
     org.group = Group.objects.create(name=f"organisation-{uuid.uuid4().hex}")
     org.save()
@@ -99,7 +104,7 @@ def member_add(
     *, organisation: Organisation, user: User, is_admin: bool = False, actor: User | None = None
 ) -> Membership:
     if user.role != Role.BRAND:
-        raise DomainError("Only brand staff accounts can join an organisation.")
+        raise DomainError(gettext("Only brand staff accounts can join an organisation."))
     membership, _ = Membership.objects.update_or_create(
         organisation=organisation, user=user, defaults={"is_admin": is_admin}
     )
@@ -123,17 +128,24 @@ def organisation_decide(
     reason = (reason or "").strip()
     if decision not in OrganisationStatus.values or decision == OrganisationStatus.PENDING:
         raise DomainError(
-            "Decision must be verified, rejected or suspended.",
-            fields={"decision": ["Not a valid choice."]},
+            gettext("Decision must be verified, rejected or suspended."),
+            fields={"decision": [gettext("Not a valid choice.")]},
         )
     if decision != OrganisationStatus.VERIFIED and not reason:
         raise DomainError(
-            "A reason is required for this decision.", fields={"reason": ["Required."]}
+            gettext("A reason is required for this decision."),
+            fields={"reason": [gettext("Required.")]},
         )
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if decision not in ORGANISATION_TRANSITIONS[org.status]:
         raise Conflict(
-            f"An organisation that is {org.get_status_display().lower()} cannot become {decision}.",
+            gettext("An organisation that is %(status)s cannot become %(to)s.")
+            % {
+                "status": org.get_status_display().lower(),
+                "to": OrganisationStatus(decision).label.lower()
+                if decision in OrganisationStatus.values
+                else decision,
+            },
             code="invalid_transition",
         )
     previous = org.status
@@ -194,7 +206,8 @@ def integrity_record(
 def _brand_of(organisation: Organisation, brand: Brand) -> Brand:
     if brand.organisation_id != organisation.pk:
         raise DomainError(
-            "The brand belongs to another organisation.", fields={"brand": ["Unknown brand."]}
+            gettext("The brand belongs to another organisation."),
+            fields={"brand": [gettext("Unknown brand.")]},
         )
     return brand
 
@@ -216,12 +229,13 @@ def trademark_add(
     validate_document(certificate, field="certificate")
     if any(not 1 <= c <= 45 for c in nice_classes) or not nice_classes:
         raise DomainError(
-            "Nice classes are numbers from 1 to 45.",
-            fields={"nice_classes": ["Each class must be between 1 and 45."]},
+            gettext("Nice classes are numbers from 1 to 45."),
+            fields={"nice_classes": [gettext("Each class must be between 1 and 45.")]},
         )
     if expires_on < timezone.localdate():
         raise DomainError(
-            "This registration has expired.", fields={"expires_on": ["The date is in the past."]}
+            gettext("This registration has expired."),
+            fields={"expires_on": [gettext("The date is in the past.")]},
         )
     registration_number = registration_number.strip()
     jurisdiction = jurisdiction.strip().upper()
@@ -231,7 +245,7 @@ def trademark_add(
         registration_number=registration_number,
     ).exists():
         raise Conflict(
-            "This registration is already on file for the organisation.",
+            gettext("This registration is already on file for the organisation."),
             code="duplicate_trademark",
         )
     trademark = Trademark.objects.create(
@@ -254,10 +268,13 @@ def trademark_decide(
     _require_reviewer(reviewer)
     if decision not in (CredentialStatus.VERIFIED, CredentialStatus.REJECTED):
         raise DomainError(
-            "Decision must be verified or rejected.", fields={"decision": ["Not a valid choice."]}
+            gettext("Decision must be verified or rejected."),
+            fields={"decision": [gettext("Not a valid choice.")]},
         )
     if decision == CredentialStatus.REJECTED and not (reason or "").strip():
-        raise DomainError("A reason is required to reject.", fields={"reason": ["Required."]})
+        raise DomainError(
+            gettext("A reason is required to reject."), fields={"reason": [gettext("Required.")]}
+        )
     tm = Trademark.objects.select_for_update().get(pk=trademark.pk)
     tm.status = decision
     tm.status_reason = reason or ""
@@ -281,7 +298,8 @@ def authorisation_add(
     validate_document(letter, field="letter")
     if valid_until < timezone.localdate():
         raise DomainError(
-            "This authorisation has lapsed.", fields={"valid_until": ["The date is in the past."]}
+            gettext("This authorisation has lapsed."),
+            fields={"valid_until": [gettext("The date is in the past.")]},
         )
     auth = Authorisation.objects.create(
         organisation=organisation,
@@ -302,9 +320,11 @@ def authorisation_decide(
 ) -> Authorisation:
     _require_reviewer(reviewer)
     if decision not in (CredentialStatus.VERIFIED, CredentialStatus.REJECTED):
-        raise DomainError("Decision must be verified or rejected.")
+        raise DomainError(gettext("Decision must be verified or rejected."))
     if decision == CredentialStatus.REJECTED and not (reason or "").strip():
-        raise DomainError("A reason is required to reject.", fields={"reason": ["Required."]})
+        raise DomainError(
+            gettext("A reason is required to reject."), fields={"reason": [gettext("Required.")]}
+        )
     auth = Authorisation.objects.select_for_update().get(pk=authorisation.pk)
     auth.status = decision
     auth.status_reason = reason or ""
@@ -322,7 +342,8 @@ def _clean_aliases(name: str, aliases: list[str]) -> list[str]:
         alias = " ".join(str(alias).split())
         if not alias:
             raise DomainError(
-                "Aliases cannot be empty.", fields={"aliases": ["An alias is empty."]}
+                gettext("Aliases cannot be empty."),
+                fields={"aliases": [gettext("An alias is empty.")]},
             )
         if alias.casefold() != name.casefold() and alias not in cleaned:
             cleaned.append(alias)
@@ -350,9 +371,13 @@ def brand_create(
     require_member(user, organisation)
     name = " ".join(name.split())
     if not name:
-        raise DomainError("A brand name is required.", fields={"name": ["Required."]})
+        raise DomainError(
+            gettext("A brand name is required."), fields={"name": [gettext("Required.")]}
+        )
     if Brand.objects.filter(organisation=organisation, name__iexact=name).exists():
-        raise Conflict("The organisation already has a brand of this name.", code="duplicate_brand")
+        raise Conflict(
+            gettext("The organisation already has a brand of this name."), code="duplicate_brand"
+        )
     brand = Brand.objects.create(
         organisation=organisation,
         name=name,
@@ -379,7 +404,9 @@ def authorised_shop_add(*, user: User, brand: Brand, shop_external_id: str) -> A
     require_member(user, brand.organisation)
     shop_external_id = shop_external_id.strip()
     if not shop_external_id:
-        raise DomainError("A shop id is required.", fields={"shop_external_id": ["Required."]})
+        raise DomainError(
+            gettext("A shop id is required."), fields={"shop_external_id": [gettext("Required.")]}
+        )
     shop, created = AuthorisedShop.objects.get_or_create(
         brand=brand, shop_external_id=shop_external_id
     )
@@ -404,7 +431,9 @@ def product_model_add(
 ) -> ProductModel:
     require_member(user, brand.organisation)
     if msrp <= 0:
-        raise DomainError("MSRP must be positive.", fields={"msrp": ["Must be above zero."]})
+        raise DomainError(
+            gettext("MSRP must be positive."), fields={"msrp": [gettext("Must be above zero.")]}
+        )
     pm = ProductModel.objects.create(
         brand=brand,
         name=name.strip(),
@@ -424,14 +453,15 @@ def fake_characteristic_add(
     require_member(user, brand.organisation)
     value = value.strip()
     if not value:
-        raise DomainError("A value is required.", fields={"value": ["Required."]})
+        raise DomainError(gettext("A value is required."), fields={"value": [gettext("Required.")]})
     if kind == FakeCharacteristic.Kind.PRICE_FLOOR:
         try:
             if Decimal(value) <= 0:
                 raise ValueError
         except (ArithmeticError, ValueError):
             raise DomainError(
-                "A price floor is a positive amount.", fields={"value": ["Not a positive amount."]}
+                gettext("A price floor is a positive amount."),
+                fields={"value": [gettext("Not a positive amount.")]},
             ) from None
         currency = (currency or brand.default_currency).upper()
     fc = FakeCharacteristic.objects.create(brand=brand, kind=kind, value=value, currency=currency)
@@ -454,11 +484,14 @@ def reference_image_add(
     the catalogue for the brand."""
     require_member(user, brand.organisation)
     if kind not in ReferenceImage.Kind.values:
-        raise DomainError("Kind must be logo or product.", fields={"kind": ["Not a valid choice."]})
+        raise DomainError(
+            gettext("Kind must be logo or product."),
+            fields={"kind": [gettext("Not a valid choice.")]},
+        )
     if product_model is not None and product_model.brand_id != brand.pk:
         raise DomainError(
-            "The product model belongs to another brand.",
-            fields={"product_model": ["Unknown product model."]},
+            gettext("The product model belongs to another brand."),
+            fields={"product_model": [gettext("Unknown product model.")]},
         )
     try:
         clean = reencode(content)

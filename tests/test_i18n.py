@@ -14,9 +14,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 
+from complaints import services as complaint_services
+from detection.models import Suspect
+from marketplace.models import ListingStatus
 from notifications.models import Notification
+from tests.complaints.conftest import make_trademark
+from tests.factories import ListingFactory
 
 ROOT = Path(settings.BASE_DIR)
 PO_PATH = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -190,11 +195,223 @@ def test_language_chosen_with_the_switch_persists(client, alice, alice_org):
 
 
 @pytest.mark.django_db
+def test_the_chosen_language_follows_the_person_to_a_new_browser(client, alice, alice_org):
+    client.force_login(alice)
+    client.post(SETLANG, {"language": "zh-hans", "next": "/"})
+    alice.refresh_from_db()
+    assert alice.language == "zh-hans"
+
+    # Another browser, no cookie yet, asking for English: alice's own choice wins.
+    elsewhere = Client()
+    elsewhere.force_login(alice)
+    assert (
+        "<h1>投诉</h1>" in elsewhere.get("/complaints/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    # ... until she switches there, which is remembered as her choice again.
+    elsewhere.post(SETLANG, {"language": "en", "next": "/"})
+    assert "<h1>Complaints</h1>" in elsewhere.get("/complaints/", **ZH).content.decode()
+    alice.refresh_from_db()
+    assert alice.language == "en"
+
+
+@pytest.mark.django_db
 def test_switch_refuses_an_unknown_language_and_a_foreign_next(client):
     response = client.post(SETLANG, {"language": "xx", "next": "/accounts/login/"})
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
     response = client.post(SETLANG, {"language": "zh-hans", "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+# --- The reviewer console ------------------------------------------------------
+
+
+@pytest.fixture
+def console_records(alice, adidas):
+    """A listing suspected for Adidas and alice's complaint against it."""
+    make_trademark(adidas)
+    listing = ListingFactory(
+        external_id="L-ZH-1",
+        title="Adidas Superstar 1:1 replica",
+        category="shoes",
+        ship_from="Putian",
+        status=ListingStatus.ACTIVE,
+    )
+    suspect = Suspect.objects.create(
+        listing=listing,
+        brand=adidas,
+        score=0.91,
+        signals=[{"code": "haze_term", "weight": 0.9, "detail": "'1:1' beside 'Adidas'"}],
+    )
+    complaint = complaint_services.complaint_file(
+        user=alice,
+        brand=adidas,
+        listing=listing,
+        kind="counterfeit",
+        description="Counterfeit Superstar: wrong stitching.",
+    )
+    return {
+        "complaint": complaint,
+        "listing": listing,
+        "suspect": suspect,
+        "organisation": adidas.organisation,
+    }
+
+
+def column_headers(page: str) -> list[str]:
+    """The changelist's column headers as shown."""
+    return [
+        re.sub(r"<[^>]+>", "", h).strip()
+        for h in re.findall(r'<th scope="col"[^>]*>.*?<div class="text">(.*?)</div>', page, re.S)
+    ]
+
+
+def field_labels(page: str) -> list[str]:
+    """The change form's field labels and fieldset titles."""
+    labels = re.findall(r"<label[^>]*>([^<]+)</label>", page)
+    titles = re.findall(r'<h2 id="fieldset-[^"]*-heading"[^>]*>([^<]+)</h2>', page)
+    return [t.strip() for t in [*labels, *titles] if t.strip()]
+
+
+def filter_titles(page: str) -> list[str]:
+    return [
+        t.strip()
+        for t in re.findall(
+            r'<details data-filter-title="[^"]*"[^>]*>\s*<summary>\s*([^<]+?)\s*</summary>', page
+        )
+    ]
+
+
+def english_words(text: str) -> list[str]:
+    # Django's own "ID" column and the terms Chinese keeps as they are.
+    return [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in {"ID", "SHA", "Webhook"}]
+
+
+# Per page: what the console shows in Chinese, and what it showed in English
+# when models had no translatable names.
+CONSOLE_PAGES = {
+    "complaint": {
+        "list": "/admin/complaints/complaint/",
+        "change": "/admin/complaints/complaint/{complaint.pk}/change/",
+        "zh": ["投诉类型", "投诉方", "处理截止", "反通知截止时间", "提交人", "快速通道"],
+        "zh_columns": ["投诉", "剩余时间", "状态", "品牌", "商品链接", "诚信分", "提交时间"],
+        "zh_filters": ["以 状态", "以 投诉类型", "以 快速通道"],
+        "en": ["Complaint type", "Complainant", "Decision due", "Counter-notice deadline"],
+    },
+    "listing": {
+        "list": "/admin/marketplace/listing/",
+        "change": "/admin/marketplace/listing/{listing.pk}/change/",
+        "zh": ["平台编号", "店铺", "标题", "价格", "类目", "风险分", "上架时间", "状态与风险"],
+        "zh_columns": ["平台编号", "标题", "店铺", "状态", "风险分", "检测时间"],
+        "zh_filters": ["以 状态"],
+        "en": ["Marketplace id", "Risk score", "Went live", "Category"],
+    },
+    "suspect": {
+        "list": "/admin/detection/suspect/",
+        "change": "/admin/detection/suspect/{suspect.pk}/change/",
+        "zh": ["商品链接", "品牌", "分数", "信号", "判定人", "判定备注", "发现时间"],
+        "zh_columns": ["分数", "品牌", "商品链接", "状态", "更新时间"],
+        "zh_filters": ["以 状态"],
+        "en": ["Score", "Judged by", "Judgment note", "Found"],
+    },
+    "organisation": {
+        "list": "/admin/rightsholders/organisation/",
+        "change": "/admin/rightsholders/organisation/{organisation.pk}/change/",
+        "zh": [
+            "名称",
+            "机构类型",
+            "国家/地区",
+            "认证状态",
+            "审核员给出的理由",
+            "诚信分",
+            "资质认证",
+        ],
+        "zh_columns": ["名称", "认证状态", "机构类型", "国家/地区", "诚信分", "登记时间"],
+        "zh_filters": ["以 认证状态", "以 机构类型"],
+        "en": ["Organisation type", "Verification status", "Reviewer&#x27;s reason"],
+    },
+}
+
+
+@pytest.mark.django_db
+def test_console_index_names_every_model_in_chinese(client, rita, console_records):
+    client.force_login(rita)
+    page = client.get("/admin/", **ZH).content.decode()
+    links = {
+        path: text.strip()
+        for path, text in re.findall(
+            r'<th scope="row"[^>]*>\s*<a href="(/admin/[^"]+/)"[^>]*>([^<]+)</a>', page
+        )
+    }
+    expected = {
+        "/admin/rightsholders/organisation/": "机构",
+        "/admin/rightsholders/trademark/": "商标",
+        "/admin/rightsholders/authorisation/": "授权书",
+        "/admin/rightsholders/integrityevent/": "诚信分明细",
+        "/admin/complaints/complaint/": "投诉",
+        "/admin/complaints/counternotice/": "反通知",
+        "/admin/marketplace/listing/": "商品链接",
+        "/admin/marketplace/shop/": "店铺",
+        "/admin/marketplace/seller/": "卖家",
+        "/admin/detection/suspect/": "疑似侵权链接",
+        "/admin/detection/hazeterm/": "模糊词",
+        "/admin/detection/scanjob/": "排查",
+        "/admin/appraisal/case/": "大众评审案件",
+        "/admin/appraisal/judgeprofile/": "大众评审员",
+        "/admin/networks/ring/": "售假团伙",
+        "/admin/platform_core/auditevent/": "审计记录",
+    }
+    assert {path: links.get(path) for path in expected} == expected
+    # Every model the console lists is named in Chinese, none in English.
+    assert [text for text in links.values() if english_words(text)] == []
+    # Django's own headers its catalogue lacks come from ours (screen readers read them).
+    assert "模型名称" in page and "Model name" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("record", list(CONSOLE_PAGES))
+def test_console_changelist_and_change_form_in_chinese(client, rita, console_records, record):
+    spec = CONSOLE_PAGES[record]
+    client.force_login(rita)
+
+    changelist = client.get(spec["list"], **ZH)
+    assert changelist.status_code == 200
+    page = changelist.content.decode()
+    headers = column_headers(page)
+    for column in spec["zh_columns"]:
+        assert column in headers, (column, headers)
+    assert [h for h in headers if english_words(h)] == []
+    filters = filter_titles(page)
+    for title in spec["zh_filters"]:
+        assert title in filters, (title, filters)
+    assert [t for t in filters if english_words(t)] == []
+
+    change = client.get(spec["change"].format(**console_records), **ZH)
+    assert change.status_code == 200
+    page = change.content.decode()
+    labels = field_labels(page)
+    for label in spec["zh"]:
+        assert any(label == text.rstrip(":：") for text in labels), (label, labels)
+    assert [text for text in labels if english_words(text)] == []
+    for english in spec["en"]:
+        assert f">{english}:<" not in page
+
+    # English is still English.
+    page = client.get(spec["change"].format(**console_records)).content.decode()
+    for english in spec["en"]:
+        assert f">{english}:</label>" in page, english
+    assert not any(f">{label}:</label>" in page for label in spec["zh"])
+
+
+@pytest.mark.django_db
+def test_console_rows_and_choices_in_chinese(client, rita, console_records):
+    client.force_login(rita)
+    complaint = console_records["complaint"]
+    page = client.get("/admin/complaints/complaint/", **ZH).content.decode()
+    assert f"投诉 #{complaint.pk}（假冒）" in page  # the record's name
+    assert "已提交" in page  # its status, a choice
+    assert "Submitted" not in page and "Counterfeit)" not in page
+    english = client.get("/admin/complaints/complaint/").content.decode()
+    assert f"Complaint #{complaint.pk} (Counterfeit)" in english
 
 
 # --- The catalogue ------------------------------------------------------------
@@ -209,12 +426,15 @@ def test_catalogue_is_complete_and_compiled():
     with MO_PATH.open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)
     for e in entries:
+        context = e.get("msgctxt")  # pgettext: the same msgid may differ by context
         if "msgid_plural" in e:
-            assert catalog.ngettext(e["msgid"], e["msgid_plural"], 1) == e["msgstr"][0]
+            args = (e["msgid"], e["msgid_plural"], 1)
+            found = catalog.npgettext(context, *args) if context else catalog.ngettext(*args)
         else:
-            assert catalog.gettext(e["msgid"]) == e["msgstr"][0], (
-                f"{e['msgid']!r}: run compilemessages"
+            found = (
+                catalog.pgettext(context, e["msgid"]) if context else catalog.gettext(e["msgid"])
             )
+        assert found == e["msgstr"][0], f"{e['msgid']!r}: run compilemessages"
 
 
 def test_translations_keep_their_placeholders():
