@@ -1,3 +1,5 @@
+import threading
+
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -14,11 +16,22 @@ def queue_network_update(sender, listing_ids, **kwargs):
     tasks.update_for_listings.delay(list(listing_ids))
 
 
+# Shops whose listings were deleted in this thread, sent as one task at commit:
+# deleting a shop's thousand listings is one update, not a thousand. (After a
+# rollback the ids ride along with the next commit: a harmless extra update.)
+_forgotten = threading.local()
+
+
 @receiver(post_delete, sender=Listing)
 def queue_network_forget(sender, instance, **kwargs):
     # The deleted listing's photos and keys no longer count for its shop.
-    shop_id = instance.shop_id
-    transaction.on_commit(lambda: tasks.update_for_shops.delay([shop_id]))
+    _forgotten.__dict__.setdefault("shop_ids", set()).add(instance.shop_id)
+    transaction.on_commit(_send_forgotten)
+
+
+def _send_forgotten():
+    if shop_ids := _forgotten.__dict__.pop("shop_ids", None):
+        tasks.update_for_shops.delay(sorted(shop_ids))
 
 
 @receiver(sellers_changed, sender=Seller)

@@ -1,8 +1,10 @@
 import hashlib
 import logging
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.db import connection
 from PIL import Image
 
 from detection.engine.image_signals import detect_logo_smear
@@ -23,9 +25,20 @@ CHECK_VERSION = 3
 CACHE_SECONDS = 60 * 60 * 24 * 30
 
 
+@lru_cache(maxsize=1)
+def _database_identity() -> str:
+    """This database's OID and name: a database dropped and made again (a demo
+    reset) numbers its references from 1 again and must not read old verdicts."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+        (oid,) = cur.fetchone()
+    return f"{oid}:{connection.settings_dict['NAME']}"
+
+
 def _verdict_key(path: str, ref_id: int) -> str:
-    digest = hashlib.sha1(path.encode(), usedforsecurity=False).hexdigest()
-    return f"logo-smear:v{CHECK_VERSION}:{ref_id}:{digest}"
+    where = f"{_database_identity()}:{ref_id}:{path}"
+    digest = hashlib.sha1(where.encode(), usedforsecurity=False).hexdigest()
+    return f"logo-smear:v{CHECK_VERSION}:{digest}"
 
 
 class LogoSmear(Signal):
