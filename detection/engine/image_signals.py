@@ -65,9 +65,9 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import scipy.fft
 from PIL import Image, ImageFilter
 from scipy.ndimage import label
-from scipy.signal import fftconvolve
 
 from detection.engine.hamming_index import HammingIndex
 from detection.engine.imagehash_fast import grey_thumbnail, phash_from_grey32
@@ -346,20 +346,55 @@ def _cell_means(img: Image.Image, cells: int = _CELLS) -> npt.NDArray[np.float32
     return np.asarray(img.resize((cells, cells), Image.Resampling.BOX), np.float32)
 
 
-def _ncc_map(image: npt.NDArray[np.float64], tmpl: npt.NDArray[np.float64]) -> npt.NDArray:
-    """Normalised cross-correlation of ``tmpl`` at every valid position of ``image``."""
-    th, tw = tmpl.shape
-    t = tmpl - tmpl.mean()
-    t_norm = float(np.sqrt((t * t).sum()))
-    if t_norm < 1e-6:
-        return np.zeros((1, 1))
-    num = fftconvolve(image, t[::-1, ::-1], mode="valid")
-    ones = np.ones((th, tw))
-    s1 = fftconvolve(image, ones, mode="valid")
-    s2 = fftconvolve(image * image, ones, mode="valid")
-    var = np.maximum(s2 - s1 * s1 / (th * tw), 0.0)
-    # Flat listing areas (var ~ 0) must not produce huge ratios.
-    return num / (np.sqrt(var) * t_norm + 0.05 * t_norm * np.sqrt(th * tw) + 1e-9)
+# Below this norm (summed squared deviation) a template channel is one flat colour.
+_FLAT_TEMPLATE = 1e-6
+
+
+class _Correlator:
+    """Normalised cross-correlation of templates of any size with one image's channels,
+    at every position where the template lies inside the image ("valid").
+
+    The channels' transforms are taken once (at a fast size: zero padding changes no
+    valid window) and their window sums come from integral images, so each template
+    costs one forward and one inverse transform for all its channels."""
+
+    def __init__(self, chans: list[npt.NDArray[np.float64]]):
+        self.H, self.W = chans[0].shape
+        self.shape = (
+            scipy.fft.next_fast_len(self.H, real=True),
+            scipy.fft.next_fast_len(self.W, real=True),
+        )
+        stack = np.stack(chans)
+        self.spectra = scipy.fft.rfft2(stack, s=self.shape)
+        self.integrals = np.zeros((2 * len(chans), self.H + 1, self.W + 1))
+        self.integrals[:, 1:, 1:] = np.concatenate([stack, stack * stack]).cumsum(1).cumsum(2)
+
+    def ncc(self, tmpls: list[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
+        """The channels' mean map, shape (H - th + 1, W - tw + 1). A flat template
+        channel (a red and yellow logo has no blue) says nothing about where the logo
+        is and is left out; a template flat in every channel matches nowhere."""
+        th, tw = tmpls[0].shape
+        hv, wv = self.H - th + 1, self.W - tw + 1
+        t = np.stack(tmpls)
+        t -= t.mean(axis=(1, 2), keepdims=True)
+        t_norm = np.sqrt((t * t).sum(axis=(1, 2)))
+        padded = np.zeros((len(tmpls), self.H, self.W))
+        padded[:, :th, :tw] = t
+        num = scipy.fft.irfft2(
+            self.spectra * np.conj(scipy.fft.rfft2(padded, s=self.shape)), s=self.shape
+        )[:, :hv, :wv]
+        c = self.integrals
+        sums = c[:, th:, tw:] - c[:, :-th, tw:] - c[:, th:, :-tw] + c[:, :-th, :-tw]
+        k = len(tmpls)
+        s1, s2 = sums[:k], sums[k:]
+        var = np.maximum(s2 - s1 * s1 / (th * tw), 0.0)
+        norm = t_norm[:, None, None]
+        # Flat listing areas (var ~ 0) must not produce huge ratios.
+        maps = num / (np.sqrt(var) * norm + 0.05 * norm * np.sqrt(th * tw) + 1e-9)
+        informative = t_norm >= _FLAT_TEMPLATE
+        if not informative.any():
+            return np.zeros((hv, wv))
+        return maps[informative].mean(axis=0)
 
 
 def _locate(
@@ -378,6 +413,7 @@ def _locate(
         Image.Resampling.BOX,
     ).filter(ImageFilter.GaussianBlur(_LOWPASS))
     chans = [np.asarray(c, np.float64) for c in small.split()]
+    correlator = _Correlator(chans)
     peaks: list[tuple[float, tuple[int, int, int, int]]] = []
     short = min(small.size)
     for s in _TEMPLATE_SCALES:
@@ -388,10 +424,7 @@ def _locate(
         tmpl = ref.rgb.resize((tw, th), Image.Resampling.BOX).filter(
             ImageFilter.GaussianBlur(_LOWPASS)
         )
-        maps = [
-            _ncc_map(c, np.asarray(t, np.float64)) for c, t in zip(chans, tmpl.split(), strict=True)
-        ]
-        ncc = np.mean(maps, axis=0)
+        ncc = correlator.ncc([np.asarray(t, np.float64) for t in tmpl.split()])
         for _ in range(candidates):
             k = int(np.argmax(ncc))
             y, x = divmod(k, ncc.shape[1])
@@ -488,9 +521,18 @@ def _locate_covered(
     chans = [np.asarray(c, np.float64) for c in blurred.split()]
     H, W = chans[0].shape
     short = min(small.size)
-    fft, ifft = np.fft.rfft2, np.fft.irfft2
+    # Transforms of a fast size (small primes): a 137-px side would cost several times
+    # more. Zero padding changes no window that lies inside the image, the only ones kept.
+    shape = (scipy.fft.next_fast_len(H, real=True), scipy.fft.next_fast_len(W, real=True))
+
+    def fft(a: npt.NDArray[np.float64]) -> npt.NDArray[np.complex128]:
+        return scipy.fft.rfft2(a, s=shape)
+
+    def ifft(a: npt.NDArray[np.complex128]) -> npt.NDArray[np.float64]:
+        return scipy.fft.irfft2(a, s=shape)
+
     peaks: list[tuple[float, tuple[int, int, int, int]]] = []
-    templates = []
+    sizes, padded = [], []
     for s in _COVERED_SCALES:
         th = round(short * s / ref.aspect) if ref.aspect > 1 else round(short * s)
         tw = round(th * ref.aspect)
@@ -499,16 +541,24 @@ def _locate_covered(
         tmpl = ref.rgb.resize((tw, th), Image.Resampling.BOX).filter(
             ImageFilter.GaussianBlur(_LOWPASS)
         )
-        ts = [np.asarray(t, np.float64) for t in tmpl.split()]
-        pads = []
-        for t in ts:
-            for v in (t, t * t):
-                p = np.zeros((H, W))
-                p[:th, :tw] = v
-                pads.append(np.conj(fft(p)))
-        ones = np.zeros((H, W))
-        ones[:th, :tw] = 1.0
-        templates.append((th, tw, pads, np.conj(fft(ones))))
+        # Each channel and its square, padded to the image; flat channels are left out
+        # of the correlation (see _Correlator.ncc).
+        block = np.zeros((6, H, W))
+        informative = []
+        for i, t in enumerate(np.asarray(c, np.float64) for c in tmpl.split()):
+            block[2 * i, :th, :tw] = t
+            block[2 * i + 1, :th, :tw] = t * t
+            if float(((t - t.mean()) ** 2).sum()) >= _FLAT_TEMPLATE**2:
+                informative.append(i)
+        if informative:
+            sizes.append((th, tw, tuple(informative)))
+            padded.append(block)
+    if not sizes:
+        return []
+    spectra = np.conj(fft(np.concatenate(padded)))
+    templates = [
+        (th, tw, spectra[6 * i : 6 * i + 6], channels) for i, (th, tw, channels) in enumerate(sizes)
+    ]
     for patch in patches:
         # The blur spreads the cover's edge: leave a 2 px margin out too.
         hidden = np.zeros((H, W), bool)
@@ -524,38 +574,62 @@ def _locate_covered(
             grown = g
         m = (~grown).astype(np.float64)
         area = float(patch.sum())
-        fm = fft(m)
-        fpm = [fft(c * m) for c in chans]
-        fppm = [fft(c * c * m) for c in chans]
+        # Windowed sums under the template's weights need transforms; plain window sums
+        # (visible pixels, their values and squares) are box sums of integral images.
+        fm, *fpm = fft(np.stack([m, *(c * m for c in chans)]))
+        boxed = [m, *(c * m for c in chans), *(c * c * m for c in chans)]
+        integrals = np.zeros((len(boxed), H + 1, W + 1))
+        integrals[:, 1:, 1:] = np.stack(boxed).cumsum(1).cumsum(2)
         y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-        for th, tw, pads, fones in templates:
-            if not 0.08 * th * tw <= area <= 0.7 * th * tw or y1 - y0 > th or x1 - x0 > tw:
-                continue
-            hv, wv = H - th + 1, W - tw + 1
-            n = ifft(fm * fones, s=(H, W))[:hv, :wv]
-            acc = np.zeros((hv, wv))
+        usable = [
+            t
+            for t in templates
+            if 0.08 * t[0] * t[1] <= area <= 0.7 * t[0] * t[1]
+            and y1 - y0 <= t[0]
+            and x1 - x0 <= t[1]
+        ]
+        if not usable:
+            continue
+        # One inverse transform for all sizes: several small calls cost more.
+        spectra = []
+        for _th, _tw, pads, _channels in usable:
             for k in range(3):
-                st = ifft(fm * pads[2 * k], s=(H, W))[:hv, :wv]
-                stt = ifft(fm * pads[2 * k + 1], s=(H, W))[:hv, :wv]
-                sp = ifft(fpm[k] * fones, s=(H, W))[:hv, :wv]
-                spp = ifft(fppm[k] * fones, s=(H, W))[:hv, :wv]
-                spt = ifft(fpm[k] * pads[2 * k], s=(H, W))[:hv, :wv]
-                nn = np.maximum(n, 1.0)
+                spectra += [fm * pads[2 * k], fm * pads[2 * k + 1], fpm[k] * pads[2 * k]]
+        weighted = ifft(np.stack(spectra))
+        for j, (th, tw, _pads, channels) in enumerate(usable):
+            hv, wv = H - th + 1, W - tw + 1
+            # Only windows that contain the patch count: work on those alone.
+            ya, yb = max(0, y1 - th), min(hv, y0 + 1)
+            xa, xb = max(0, x1 - tw), min(wv, x0 + 1)
+            if ya >= yb or xa >= xb:
+                continue
+            c = integrals
+            sums = (
+                c[:, ya + th : yb + th, xa + tw : xb + tw]
+                - c[:, ya:yb, xa + tw : xb + tw]
+                - c[:, ya + th : yb + th, xa:xb]
+                + c[:, ya:yb, xa:xb]
+            )
+            n = sums[0]
+            nn = np.maximum(n, 1.0)
+            acc = np.zeros((yb - ya, xb - xa))
+            for k in channels:
+                st, stt, spt = weighted[9 * j + 3 * k : 9 * j + 3 * k + 3, ya:yb, xa:xb]
+                sp, spp = sums[1 + k], sums[4 + k]
                 num = spt - sp * st / nn
                 vp = np.maximum(spp - sp * sp / nn, 0.0)
                 vt = np.maximum(stt - st * st / nn, 0.0)
                 acc += num / (np.sqrt(vp * vt) + 0.05 * np.sqrt(vt * nn) + 1e-9)
-            score = acc / 3
-            # Only windows that contain the patch, with enough of the logo left to see.
-            valid = np.zeros((hv, wv), bool)
-            valid[max(0, y1 - th) : min(hv, y0 + 1), max(0, x1 - tw) : min(wv, x0 + 1)] = True
-            valid &= n >= 0.3 * th * tw
+            score = acc / len(channels)
+            # ... with enough of the logo left to see.
+            valid = n >= 0.3 * th * tw
             if not valid.any():
                 continue
             score = np.where(valid, score, -2.0)
             k = int(np.argmax(score))
-            y, x = divmod(k, wv)
+            y, x = divmod(k, xb - xa)
             v = float(score[y, x])
+            y, x = y + ya, x + xa
             if np.isfinite(v) and v > -1.0:
                 box = (
                     round(x / scale),
@@ -628,28 +702,90 @@ _MAX_FIT_ERROR = 0.75 * 2 * _CELL_MATCH
 _MIN_SHAPE_MATCH = 0.46  # mean absolute RGB difference of a fine cell that still matches
 
 
+_Fit = tuple[float, tuple[int, int, int, int]] | None
+
+
 def _fit_error(
-    sums: npt.NDArray[np.float64], cx: float, cy: float, w: float, h: float, ref: LogoReference
-) -> tuple[float, tuple[int, int, int, int]] | None:
+    sums: npt.NDArray[np.float64],
+    cx: float,
+    cy: float,
+    w: float,
+    h: float,
+    ref: LogoReference,
+    memo: dict[tuple[int, int, int, int], _Fit] | None = None,
+) -> _Fit:
     """How badly the box centred at (cx, cy) of size w x h fits the reference: the mean
     colour difference of its fine cells, each capped so that covered cells (any colour)
     weigh the same wherever the box sits. ``sums`` is the image's integral image, so a
-    box costs a few array lookups."""
+    box costs a few array lookups. Nearby boxes round to the same pixels: ``memo``
+    keeps the answers per pixel box."""
     b = (round(cx - w / 2), round(cy - h / 2), round(cx + w / 2), round(cy + h / 2))
+    if memo is None:
+        return _box_fit_error(sums, b, ref)
+    if b not in memo:
+        memo[b] = _box_fit_error(sums, b, ref)
+    return memo[b]
+
+
+def _box_fit_error(
+    sums: npt.NDArray[np.float64], b: tuple[int, int, int, int], ref: LogoReference
+) -> _Fit:
     if b[0] < 0 or b[1] < 0 or b[2] > sums.shape[1] - 1 or b[3] > sums.shape[0] - 1:
         return None
-    n = 2 * _FINE
-    xs = np.linspace(b[0], b[2], n + 1).round().astype(int)
-    ys = np.linspace(b[1], b[3], n + 1).round().astype(int)
-    area = np.outer(np.diff(ys), np.diff(xs))
-    if area.min() < 1:
+    # The arithmetic of np.linspace(b0, b2, n + 1) and of .mean(), without their
+    # overhead: this runs a few hundred times per candidate logo.
+    xs, ys = _grid_edges(b[0], b[2]), _grid_edges(b[1], b[3])
+    dx, dy = np.diff(xs), np.diff(ys)
+    if dx.min() < 1 or dy.min() < 1:
         return None
     corner = sums[ys][:, xs]
-    cells = (corner[1:, 1:] - corner[:-1, 1:] - corner[1:, :-1] + corner[:-1, :-1]) / area[
-        ..., None
-    ]
-    err = float(np.minimum(np.abs(cells - ref.fit_cells).mean(axis=2), 2 * _CELL_MATCH).mean())
+    cells = (corner[1:, 1:] - corner[:-1, 1:] - corner[1:, :-1] + corner[:-1, :-1]) / np.outer(
+        dy, dx
+    )[..., None]
+    diff = np.add.reduce(np.abs(cells - ref.fit_cells), axis=2) / 3
+    err = float(np.add.reduce(np.minimum(diff, 2 * _CELL_MATCH), axis=None) / diff.size)
     return err, b
+
+
+def _box_fit_errors(
+    sums: npt.NDArray[np.float64], boxes: list[tuple[int, int, int, int]], ref: LogoReference
+) -> list[_Fit]:
+    """:func:`_box_fit_error` of many boxes in one pass, with the same arithmetic."""
+    out: list[_Fit] = [None] * len(boxes)
+    h, w = sums.shape[0] - 1, sums.shape[1] - 1
+    inside = [i for i, b in enumerate(boxes) if b[0] >= 0 and b[1] >= 0 and b[2] <= w and b[3] <= h]
+    if not inside:
+        return out
+    b = np.array([boxes[i] for i in inside], np.float64)
+    n = 2 * _FINE
+    xs = _GRID_STEPS * ((b[:, 2:3] - b[:, 0:1]) / n) + b[:, 0:1]
+    ys = _GRID_STEPS * ((b[:, 3:4] - b[:, 1:2]) / n) + b[:, 1:2]
+    xs[:, -1], ys[:, -1] = b[:, 2], b[:, 3]
+    xs, ys = xs.round().astype(int), ys.round().astype(int)
+    dx, dy = np.diff(xs, axis=1), np.diff(ys, axis=1)
+    corner = sums[ys[:, :, None], xs[:, None, :]]
+    area = (dy[:, :, None] * dx[:, None, :])[..., None]
+    cells = (corner[:, 1:, 1:] - corner[:, :-1, 1:] - corner[:, 1:, :-1] + corner[:, :-1, :-1]) / (
+        np.maximum(area, 1)
+    )
+    diff = np.add.reduce(np.abs(cells - ref.fit_cells), axis=3) / 3
+    capped = np.minimum(diff, 2 * _CELL_MATCH).reshape(len(inside), -1)
+    errs = np.add.reduce(capped, axis=1) / capped.shape[1]
+    usable = (dx.min(axis=1) >= 1) & (dy.min(axis=1) >= 1)
+    for k, i in enumerate(inside):
+        if usable[k]:
+            out[i] = (float(errs[k]), boxes[i])
+    return out
+
+
+_GRID_STEPS = np.arange(2 * _FINE + 1, dtype=np.float64)
+
+
+def _grid_edges(start: int, stop: int) -> npt.NDArray[np.intp]:
+    """``np.linspace(start, stop, 2 * _FINE + 1)`` rounded to pixels."""
+    edges = _GRID_STEPS * ((stop - start) / (2 * _FINE)) + start
+    edges[-1] = stop
+    return edges.round().astype(int)
 
 
 def _refine(
@@ -664,13 +800,21 @@ def _refine(
     sums = np.zeros((px.shape[0] + 1, px.shape[1] + 1, 3))
     sums[1:, 1:] = px.cumsum(0).cumsum(1)
     starts = []
-    for s in _COVER_SCALES:
-        for dy in _COVER_SHIFTS:
-            for dx in _COVER_SHIFTS:
-                cx, cy = (x0 + x1) / 2 + dx * w, (y0 + y1) / 2 + dy * h
-                fit = _fit_error(sums, cx, cy, w * s, h * s, ref)
-                if fit is not None:
-                    starts.append((fit[0], cx, cy, s))
+    memo: dict[tuple[int, int, int, int], _Fit] = {}
+    grid = [
+        ((x0 + x1) / 2 + dx * w, (y0 + y1) / 2 + dy * h, s)
+        for s in _COVER_SCALES
+        for dy in _COVER_SHIFTS
+        for dx in _COVER_SHIFTS
+    ]
+    boxes = [
+        (round(cx - w * s / 2), round(cy - h * s / 2), round(cx + w * s / 2), round(cy + h * s / 2))
+        for cx, cy, s in grid
+    ]
+    for (cx, cy, s), b, fit in zip(grid, boxes, _box_fit_errors(sums, boxes, ref), strict=True):
+        memo[b] = fit
+        if fit is not None:
+            starts.append((fit[0], cx, cy, s))
     starts.sort()
     if not starts or starts[0][0] > _MAX_FIT_ERROR:
         return None  # not even a quarter of the logo matches anywhere near
@@ -689,7 +833,7 @@ def _refine(
                 (0, 0, -step),
             ):
                 ncx, ncy, ns = cx + ddx * w, cy + ddy * h, s * (1 + ds)
-                fit = _fit_error(sums, ncx, ncy, w * ns, h * ns, ref)
+                fit = _fit_error(sums, ncx, ncy, w * ns, h * ns, ref, memo)
                 if fit is not None and fit[0] < err - 1e-6:
                     err, b = fit[0], fit[1]
                     cx, cy, s = ncx, ncy, ns
@@ -697,7 +841,7 @@ def _refine(
             if not moved:
                 step /= 2
         if b is None:
-            b = _fit_error(sums, cx, cy, w * s, h * s, ref)[1]  # type: ignore[index]
+            b = _fit_error(sums, cx, cy, w * s, h * s, ref, memo)[1]  # type: ignore[index]
         if best is None or err < best[0]:
             best = (err, b)
     assert best is not None

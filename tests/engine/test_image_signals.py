@@ -248,3 +248,19 @@ def test_located_box_overlaps_the_logo() -> None:
     union = (x1 - x0) * (y1 - y0) + 300 * 300 - ix
     assert ix / union > 0.5
     assert np.isfinite(result.correlation)
+
+
+def test_a_logo_with_a_channel_of_one_colour_is_checked_like_any_other() -> None:
+    """A red and yellow logo has no blue and full red: those channels say nothing
+    about where it is. It is still found, and its blurred copy still flagged."""
+    logo = Image.new("RGB", (400, 400), (255, 0, 0))
+    draw = ImageDraw.Draw(logo)
+    draw.ellipse((60, 60, 340, 340), fill=(255, 220, 0))
+    draw.rectangle((150, 120, 250, 300), fill=(255, 0, 0))
+    ref = LogoReference.from_image(logo)
+    scene, box = _scene(3, logo, 300, (100, 150))
+
+    clean = detect_logo_smear(scene, ref)
+    assert clean.located and not clean.smeared
+    blurred = detect_logo_smear(_smear(scene, box, "blur"), ref)
+    assert blurred.smeared and blurred.kind == "blur"
