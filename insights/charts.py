@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
@@ -106,6 +107,12 @@ def _nice_max(value: float) -> float:
     return 10 * exponent
 
 
+def _text_width(text: str, size: float = 11) -> float:
+    """Rough width in px of ``text`` at ``size``: wide (CJK) characters take a
+    full em, others about 0.55 of one."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.55 * size for ch in text)
+
+
 def _geometry(chart: Chart) -> dict:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     highest = max(
@@ -119,7 +126,10 @@ def _geometry(chart: Chart) -> dict:
     n = max(len(chart.periods), 1)
     group = plot_w / n
     bar = group * 0.8 / max(len(chart.series), 1)
-    every = max(1, math.ceil(n / MAX_X_LABELS))
+    # Thin the period labels until the widest fits its slot ("2025年12月" is wider
+    # than "Dec 2025").
+    widest = max((_text_width(chart.axis_label(p)) for p in chart.periods), default=0)
+    every = max(1, math.ceil(n / MAX_X_LABELS), math.ceil((widest + 4) / group))
     bars, labels = [], []
     for i, period in enumerate(chart.periods):
         x0 = LEFT + i * group + group * 0.1
@@ -142,7 +152,7 @@ def _geometry(chart: Chart) -> dict:
                     },
                 }
             )
-        if i % every == 0:
+        if (n - 1 - i) % every == 0:  # the newest period always has its label
             labels.append(
                 {"x": round(LEFT + i * group + group / 2, 2), "text": chart.axis_label(period)}
             )

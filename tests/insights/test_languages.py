@@ -7,9 +7,10 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,22 @@ def test_weekly_periods_on_the_page_and_in_the_csv(client, alice, two_upheld):
     assert f'<th scope="row">{monday.year}年{monday.month}月{monday.day}日</th>' in zh
     weekly = rows(client.get(RESULTS, {**query, "format": "csv", "chart": "removals"}, **ZH))
     assert weekly[-1][0] == monday.isoformat()
+
+
+def test_month_labels_under_a_chart_never_run_into_each_other():
+    """ "2025年12月" is wider than "Dec 2025": twelve Chinese month labels would
+    touch, so every other one is shown, counting back from the newest; English
+    keeps all twelve."""
+    from insights.charts import Chart, Line, _text_width
+
+    months = [datetime.date(2025, 12, 1)] + [datetime.date(2026, m, 1) for m in range(1, 12)]
+    shown = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            chart = Chart("c", "t", "d", "u", months, "month", [Line("n", "N")], {})
+        labels = chart.geometry["labels"]
+        gaps = [b["x"] - a["x"] for a, b in itertools.pairwise(labels)]
+        assert min(gaps) > max(_text_width(label["text"]) for label in labels)
+        shown[language] = [label["text"] for label in labels]
+    assert len(shown["en"]) == 12
+    assert 4 <= len(shown["zh-hans"]) < 12 and shown["zh-hans"][-1] == "2026年11月"
