@@ -285,7 +285,7 @@ NUMBERS = {
 PARAGRAPHS = {"facts", "rule", "remedy"}
 
 
-def _pattern(text: str) -> re.Pattern:
+def sentence_pattern(text: str) -> re.Pattern:
     """A regular expression that reads the values back out of a sentence
     written from ``text`` (a template with %(name)s placeholders)."""
     parts, seen, pos = [], set(), 0
@@ -305,7 +305,7 @@ def _patterns(language: str) -> list[tuple[str, re.Pattern]]:
     """Every template as written in ``language``, longest first so that a
     fuller sentence wins over one it contains."""
     with translation.override(language):
-        found = [(msgid, _pattern(gettext(msgid))) for msgid in TEMPLATES]
+        found = [(msgid, sentence_pattern(gettext(msgid))) for msgid in TEMPLATES]
     return sorted(found, key=lambda item: -len(item[1].pattern))
 
 

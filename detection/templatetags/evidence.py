@@ -31,3 +31,22 @@ def highlight(text: str, signals_and_field) -> str:
         cursor = end
     out.append(escape(text[cursor:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped above
+
+
+@register.filter
+def signal_label(code: str) -> str:
+    """A signal's name in the reader's language (the code itself if unknown)."""
+    from detection.models import SignalCode
+
+    try:
+        return str(SignalCode(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def evidence(detail: str) -> str:
+    """A signal's evidence sentence in the reader's language."""
+    from detection.evidence_text import localise_evidence
+
+    return localise_evidence(detail)

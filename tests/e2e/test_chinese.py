@@ -45,7 +45,13 @@ def suspect(adidas):
         listing=ListingFactory(title="阿迪达斯 同款 运动鞋 1:1", external_id="L-ZH-1"),
         brand=adidas,
         score=0.93,
-        signals=[{"code": "haze_term", "weight": 0.6, "detail": '"同款" next to "阿迪达斯"'}],
+        signals=[
+            {
+                "code": "haze_term",
+                "weight": 0.6,
+                "detail": 'Haze term "同款" (同款) next to "阿迪达斯"',
+            }
+        ],
     )
 
 
