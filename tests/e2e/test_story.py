@@ -151,7 +151,7 @@ def test_brand_reviewer_seller_and_judge_work_one_case(
     page = nadia.goto("/suspects/")
     row = page.locator(f"#suspect-{suspect.pk}")
     expect(row).to_contain_text("Nordpeak Summit down jacket")
-    expect(row).to_contain_text("image_match")
+    expect(row).to_contain_text("Image match")  # the signal, by name
     nadia.visit("08-suspect-queue")
     row.get_by_role("link", name=re.compile("Summit down jacket")).click()
     expect(page.get_by_role("img", name=re.compile("Reference image"))).to_be_visible()
