@@ -70,16 +70,30 @@ def _patterns():
     return sorted(found, key=lambda item: -len(item[1].pattern))
 
 
-def localise_evidence(text: str, *, depth: int = 0) -> str:
+def localise_evidence(text: str) -> str:
     """``text`` in the active language where it is a sentence signals write."""
-    if not text or depth > 2 or (translation.get_language() or "en").startswith("en"):
+    language = translation.get_language() or "en"
+    if not text or language.startswith("en"):
+        return text
+    # A queue page repeats the same sentences: each is read once per language.
+    return _localised(text, language)
+
+
+@lru_cache(maxsize=4096)
+def _localised(text: str, language: str) -> str:
+    with translation.override(language):
+        return _localise(text)
+
+
+def _localise(text: str, depth: int = 0) -> str:
+    if depth > 2:
         return text
     for msgid, pattern in _patterns():
         match = pattern.fullmatch(text)
         if match is None:
             continue
         values = {
-            name: gettext(value) if value in WORDS else localise_evidence(value, depth=depth + 1)
+            name: gettext(value) if value in WORDS else _localise(value, depth + 1)
             for name, value in match.groupdict().items()
         }
         return gettext(msgid) % values

@@ -212,7 +212,7 @@ def load_facts(
     """What the signals need of these listings, in id order, and their ready
     photos' fingerprints ``(listing id, hashes, thumbs)``: plain columns for the
     whole chunk in two queries (and one for sellers' strikes), no model instances."""
-    from .signals.repeat_infringer import seller_strikes
+    from .signals.repeat_infringer import seller_histories
 
     if not listing_ids:
         return []
@@ -243,7 +243,7 @@ def load_facts(
     files: dict[int, list[str]] = {}
     for listing_id, name, _, _ in images:
         files.setdefault(listing_id, []).append(name)
-    strikes = seller_strikes({r[7] for r in rows})
+    histories = seller_histories({r[7] for r in rows})
     return [
         ListingFacts(
             id=pk,
@@ -254,7 +254,7 @@ def load_facts(
             shop_external_id=shop,
             seller_id=seller,
             image_files=files.get(pk, []),
-            seller_strikes=strikes.get(seller, 0),
+            seller_history=histories.get(seller),
             revision=revision,
         )
         for pk, title, description, price, currency, revision, shop, seller in rows

@@ -241,14 +241,15 @@ def photo_clusters(hashes: npt.ArrayLike, radius: int, chunk: int = 65_536):
             dst.append(ids[keep])
     a = np.concatenate(src) if src else np.empty(0, np.int64)
     b = np.concatenate(dst) if dst else np.empty(0, np.int64)
-    labels = _components(n, a, b)
+    labels = components(n, a, b)
     # Canonical label: the smallest member (uniq is sorted, so its first index).
     first = np.full(labels.max() + 1, n, dtype=np.int64)
     np.minimum.at(first, labels, np.arange(n, dtype=np.int64))
     return uniq, first[labels], inverse
 
 
-def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of ``n`` nodes joined by edges ``a``-``b``."""
     graph = coo_matrix((np.ones(a.shape[0], np.int8), (a, b)), shape=(n, n)).tocsr()
     _, labels = connected_components(graph, directed=False)
     return labels.astype(np.int64)
@@ -368,7 +369,7 @@ def build_network(
     strength = 1.0 - np.exp(log_miss)
 
     strong = strength >= params.threshold
-    labels = _components(n_shops, ea[strong], eb[strong])
+    labels = components(n_shops, ea[strong], eb[strong])
     sizes = np.bincount(labels)
     ring = np.where(sizes[labels] >= 2, labels, -1)
     return Network(ea, eb, strength, counts, ring, uniq, clusters)

@@ -186,13 +186,14 @@ def network_update_for_listings(*, listing_ids: list[int], wait_for_scan: bool =
         ShopKey.objects.bulk_create(keys, ignore_conflicts=True)
         # Keys these listings stood as the example of: shown by another of
         # the batch, by another listing of the shop, or by nothing any more.
-        orphans = []
+        orphans, moved = [], []
         for pk, sid, kind, key, lid in old_examples:
             shown_by = example.get((sid, kind, key))
             if shown_by is None:
                 orphans.append((pk, sid, kind, key))
             elif shown_by != lid:
-                ShopKey.objects.filter(pk=pk).update(listing_id=shown_by)
+                moved.append(ShopKey(pk=pk, listing_id=shown_by))
+        ShopKey.objects.bulk_update(moved, ["listing"])
         if orphans:
             for sid, lost in _orphans_settle(orphans, exclude=ready_ids).items():
                 gone[sid] |= lost
@@ -335,8 +336,9 @@ def _orphans_settle(orphans, *, exclude: list[int]) -> dict[int, set[Key]]:
                 if not any(kind != engine.PHOTO for kind, _ in need):
                     break
         gone[sid] = set(need)
-    for pk, lid in moved.items():
-        ShopKey.objects.filter(pk=pk).update(listing_id=lid)
+    ShopKey.objects.bulk_update(
+        [ShopKey(pk=pk, listing_id=lid) for pk, lid in moved.items()], ["listing"]
+    )
     dropped = [pk for need in by_shop.values() for pk in need.values()]
     ShopKey.objects.filter(pk__in=dropped).delete()
     return {sid: keys for sid, keys in gone.items() if keys}
@@ -450,8 +452,11 @@ def _relink_shop(shop_id: int, keys: set[Key], gone: set[Key], p: engine.Params)
         )
         if ev.strength >= p.threshold:
             strong.append(other)
-    for a, b in unlinked:
-        ShopLink.objects.filter(shop_a_id=a, shop_b_id=b).delete()
+    if unlinked:
+        gone_links = Q()
+        for a, b in unlinked:
+            gone_links |= Q(shop_a_id=a, shop_b_id=b)
+        ShopLink.objects.filter(gone_links).delete()
     ShopLink.objects.bulk_create(
         links,
         update_conflicts=True,
@@ -500,21 +505,16 @@ def _ring_split(shop_id: int, p: engine.Params) -> None:
     if ring is None:
         return
     members = list(RingMember.objects.filter(ring=ring).values_list("shop_id", flat=True))
-    parent = {s: s for s in members}
-
-    def root(s: int) -> int:
-        while parent[s] != s:
-            parent[s] = parent[parent[s]]
-            s = parent[s]
-        return s
-
-    for a, b in ShopLink.objects.filter(
+    index = {s: i for i, s in enumerate(members)}
+    strong = ShopLink.objects.filter(
         shop_a__in=members, shop_b__in=members, strength__gte=p.threshold
-    ).values_list("shop_a_id", "shop_b_id"):
-        parent[root(a)] = root(b)
+    ).values_list("shop_a_id", "shop_b_id")
+    ends = np.array([(index[a], index[b]) for a, b in strong], np.int64).reshape(-1, 2)
     groups: dict[int, list[int]] = defaultdict(list)
-    for s in members:
-        groups[root(s)].append(s)
+    for s, label in zip(
+        members, engine.components(len(members), ends[:, 0], ends[:, 1]), strict=True
+    ):
+        groups[int(label)].append(s)
     rings = sorted((g for g in groups.values() if len(g) >= 2), key=lambda g: (-len(g), min(g)))
     if not rings:
         ring.delete()

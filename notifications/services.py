@@ -91,8 +91,8 @@ def notify(
     created = Notification.objects.bulk_create(rows)
     if email and settings.NOTIFICATION_EMAIL and created:
         ids = [n.pk for n in created]
-        # Users keep no language of their own: the mail goes out in the
-        # language of the request that caused it.
+        # For recipients who never chose a language, the mail goes out in the
+        # language of the request that caused it (recipient_language).
         language = translation.get_language() or settings.LANGUAGE_CODE
 
         def enqueue():

@@ -111,16 +111,15 @@ def test_ring_filter_that_is_not_a_whole_number_is_a_clear_400(api, alice, world
 
 @pytest.mark.parametrize("page_size", ["abc", "-5", HUGE])
 def test_ring_list_paging_nonsense_is_never_a_500(api, alice, world, page_size):
+    # A page size that is no page size is ignored: the default page comes back.
     response = api(alice).get("/api/v1/rings/", {"page_size": page_size})
-    assert response.status_code in (200, 400), response.content
-    if response.status_code == 400:
-        assert_error(response, 400)
+    assert response.status_code == 200, response.content
+    assert "results" in response.json()
 
 
 def test_a_forged_cursor_is_a_clear_4xx(api, alice, world):
     response = api(alice).get("/api/v1/rings/", {"cursor": "not-a-cursor"})
-    assert 400 <= response.status_code < 500
-    assert_error(response, response.status_code)
+    assert_error(response, 404, "not_found")
 
 
 @pytest.mark.parametrize(

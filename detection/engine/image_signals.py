@@ -407,18 +407,14 @@ def _locate(
     With ``candidates`` > 1, the next best peaks (of any template size, not overlapping
     a better one) follow: a cover over the logo can make another place score higher.
     """
-    scale = _SEARCH_SIDE / min(listing.size)
-    small = listing.resize(
-        (max(1, round(listing.width * scale)), max(1, round(listing.height * scale))),
-        Image.Resampling.BOX,
-    ).filter(ImageFilter.GaussianBlur(_LOWPASS))
+    small, scale = _search_image(listing)
+    small = small.filter(ImageFilter.GaussianBlur(_LOWPASS))
     chans = [np.asarray(c, np.float64) for c in small.split()]
     correlator = _Correlator(chans)
     peaks: list[tuple[float, tuple[int, int, int, int]]] = []
     short = min(small.size)
     for s in _TEMPLATE_SCALES:
-        th = round(short * s / ref.aspect) if ref.aspect > 1 else round(short * s)
-        tw = round(th * ref.aspect)
+        th, tw = _template_size(short, s, ref)
         if th < 10 or tw < 10 or th > chans[0].shape[0] or tw > chans[0].shape[1]:
             continue
         tmpl = ref.rgb.resize((tw, th), Image.Resampling.BOX).filter(
@@ -431,13 +427,7 @@ def _locate(
             v = float(ncc[y, x])
             if not np.isfinite(v) or v <= -1.0:
                 break
-            box = (
-                round(x / scale),
-                round(y / scale),
-                round((x + tw) / scale),
-                round((y + th) / scale),
-            )
-            peaks.append((v, box))
+            peaks.append((v, _listing_box(x, y, tw, th, scale)))
             # Suppress this peak's neighbourhood before looking for the next one.
             ncc[max(0, y - th // 2) : y + th // 2 + 1, max(0, x - tw // 2) : x + tw // 2 + 1] = -2.0
     peaks.sort(key=lambda p: -p[0])
@@ -455,6 +445,17 @@ _MAX_PATCHES = 6  # the largest flat patches are the likely covers
 # Half steps between the plain search's sizes: the uncovered rest is small, and a size
 # 10% off loses it.
 _COVERED_SCALES = tuple(0.82 ** (k / 2) for k in range(17))
+
+
+def _template_size(short: int, share: float, ref: LogoReference) -> tuple[int, int]:
+    """(height, width) of the logo at ``share`` of the search image's short side."""
+    th = round(short * share / ref.aspect) if ref.aspect > 1 else round(short * share)
+    return th, round(th * ref.aspect)
+
+
+def _listing_box(x: int, y: int, tw: int, th: int, scale: float) -> tuple[int, int, int, int]:
+    """A template window at search scale, in listing pixels."""
+    return (round(x / scale), round(y / scale), round((x + tw) / scale), round((y + th) / scale))
 
 
 def _search_image(listing: Image.Image) -> tuple[Image.Image, float]:
@@ -534,8 +535,7 @@ def _locate_covered(
     peaks: list[tuple[float, tuple[int, int, int, int]]] = []
     sizes, padded = [], []
     for s in _COVERED_SCALES:
-        th = round(short * s / ref.aspect) if ref.aspect > 1 else round(short * s)
-        tw = round(th * ref.aspect)
+        th, tw = _template_size(short, s, ref)
         if th < 10 or tw < 10 or th > H or tw > W:
             continue
         tmpl = ref.rgb.resize((tw, th), Image.Resampling.BOX).filter(
@@ -631,13 +631,7 @@ def _locate_covered(
             v = float(score[y, x])
             y, x = y + ya, x + xa
             if np.isfinite(v) and v > -1.0:
-                box = (
-                    round(x / scale),
-                    round(y / scale),
-                    round((x + tw) / scale),
-                    round((y + th) / scale),
-                )
-                peaks.append((v, box))
+                peaks.append((v, _listing_box(x, y, tw, th, scale)))
     peaks.sort(key=lambda p: -p[0])
     out: list[tuple[float, tuple[int, int, int, int]]] = []
     for v, box in peaks:

@@ -50,7 +50,7 @@ class ListingFacts:
     image_files: list[str]  # stored, re-encoded photos (for the logo smear check)
     text_findings: list = field(default_factory=list)  # engine TextFinding
     image_hits: dict[int, ImageHit] = field(default_factory=dict)  # brand id -> best hit
-    seller_strikes: int = 0
+    seller_history: object = None  # repeat_infringer.SellerHistory, if any strikes
     revision: int = 0  # the listing's revision when these facts were read
 
     @cached_property

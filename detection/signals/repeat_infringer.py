@@ -11,6 +11,7 @@ history alone never makes a suspect, it strengthens other evidence.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.apps import apps
@@ -25,18 +26,19 @@ from .base import Finding, ListingFacts, ScanContext, Signal
 MAX_WEIGHT = 0.45
 
 
-class Strikes(int):
-    """A seller's active strikes, with the policy they were counted under (read
+@dataclass(frozen=True)
+class SellerHistory:
+    """A seller's active strikes and the policy they were counted under (read
     once per scanned batch, so a policy change applies to the next scan)."""
 
+    strikes: int
     window_days: int
     suspend_at: int
 
-    def __new__(cls, n: int, *, window_days: int, suspend_at: int) -> Strikes:
-        strikes = super().__new__(cls, n)
-        strikes.window_days = window_days
-        strikes.suspend_at = suspend_at
-        return strikes
+    @property
+    def weight(self) -> float:
+        """MAX_WEIGHT at the suspension threshold, in equal steps below it."""
+        return round(MAX_WEIGHT * min(1.0, self.strikes / max(1, self.suspend_at)), 3)
 
 
 def repeat_infringer_policy() -> tuple[int, int]:
@@ -50,9 +52,9 @@ def repeat_infringer_policy() -> tuple[int, int]:
     return settings.REPEAT_INFRINGER_WINDOW_DAYS, settings.REPEAT_INFRINGER_STRIKES
 
 
-def seller_strikes(seller_ids: set[int]) -> dict[int, Strikes]:
-    """Active strikes per seller under the current policy, one query for the batch
-    (two when the policy row is first read)."""
+def seller_histories(seller_ids: set[int]) -> dict[int, SellerHistory]:
+    """Sellers with active strikes under the current policy, one query for the
+    batch (two when the policy row is first read)."""
     if not seller_ids or not apps.is_installed("complaints"):
         return {}
     strike = apps.get_model("complaints", "Strike")
@@ -66,34 +68,28 @@ def seller_strikes(seller_ids: set[int]) -> dict[int, Strikes]:
         .values("seller_id")
         .annotate(n=Count("id"))
     )
-    return {
-        r["seller_id"]: Strikes(r["n"], window_days=window_days, suspend_at=suspend_at)
-        for r in rows
-    }
-
-
-def strike_weight(strikes: int) -> float:
-    """MAX_WEIGHT at the policy's suspension threshold, in equal steps below it."""
-    suspend_at = max(1, getattr(strikes, "suspend_at", settings.REPEAT_INFRINGER_STRIKES))
-    return round(MAX_WEIGHT * min(1.0, strikes / suspend_at), 3)
+    return {r["seller_id"]: SellerHistory(r["n"], window_days, suspend_at) for r in rows}
 
 
 class RepeatInfringer(Signal):
     code = "repeat_infringer"
 
     def evaluate(self, listing: ListingFacts, ctx: ScanContext) -> list[Finding]:
-        n = listing.seller_strikes
-        if not n:
+        history = listing.seller_history
+        if history is None or not history.strikes:
             return []
-        window = getattr(n, "window_days", settings.REPEAT_INFRINGER_WINDOW_DAYS)
-        suspend_at = getattr(n, "suspend_at", settings.REPEAT_INFRINGER_STRIKES)
+        n = history.strikes
         detail = (
             f"The seller has {n} upheld complaint{'s' if n != 1 else ''} within "
-            f"{window} days ({suspend_at} suspend the seller)"
+            f"{history.window_days} days ({history.suspend_at} suspend the seller)"
         )
-        evidence = {"strikes": int(n), "window_days": window, "suspend_at": suspend_at}
+        evidence = {
+            "strikes": n,
+            "window_days": history.window_days,
+            "suspend_at": history.suspend_at,
+        }
         return [
-            Finding(self.code, brand_id, strike_weight(n), detail, evidence)
+            Finding(self.code, brand_id, history.weight, detail, evidence)
             for brand_id in sorted(listing.implicated_brands)
             if not ctx.brands[brand_id].authorises(listing.shop_external_id)
         ]

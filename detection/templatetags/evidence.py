@@ -4,6 +4,9 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from detection.evidence_text import localise_evidence
+from detection.models import SignalCode
+
 register = template.Library()
 
 
@@ -36,8 +39,6 @@ def highlight(text: str, signals_and_field) -> str:
 @register.filter
 def signal_label(code: str) -> str:
     """A signal's name in the reader's language (the code itself if unknown)."""
-    from detection.models import SignalCode
-
     try:
         return str(SignalCode(code).label)
     except ValueError:
@@ -47,6 +48,4 @@ def signal_label(code: str) -> str:
 @register.filter
 def evidence(detail: str) -> str:
     """A signal's evidence sentence in the reader's language."""
-    from detection.evidence_text import localise_evidence
-
     return localise_evidence(detail)

@@ -12,9 +12,20 @@ from detection.models import Suspect
 from marketplace.models import ImageStatus, ListingImage, ListingStatus, Seller
 from marketplace.services import contact_hash
 from networks import engine, services
+from networks.models import RingMember, ShopLink
 from tests.factories import ListingFactory, ShopFactory
 
 _n = itertools.count()
+
+
+def ring_of(shop):
+    member = RingMember.objects.filter(shop=shop).first()
+    return member.ring_id if member else None
+
+
+def link(a, b):
+    x, y = sorted((a.pk, b.pk))
+    return ShopLink.objects.filter(shop_a_id=x, shop_b_id=y).first()
 
 
 def random_hash(rng: random.Random) -> int:

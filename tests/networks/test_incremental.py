@@ -14,22 +14,21 @@ from django.utils import timezone
 from marketplace.models import ImageStatus, Listing, ListingImage
 from marketplace.services import ListingInput, contact_hash, listings_upsert
 from networks import services
-from networks.models import PhotoPrint, Ring, RingMember, ShopKey, ShopLink
+from networks.models import PhotoPrint, Ring, RingMember, ShopKey
 from tests.conftest import wait_until
 
-from .conftest import index, lookalike_signal, make_listing, make_shop, near, random_hash
+from .conftest import (
+    index,
+    link,
+    lookalike_signal,
+    make_listing,
+    make_shop,
+    near,
+    random_hash,
+    ring_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def ring_of(shop):
-    member = RingMember.objects.filter(shop=shop).first()
-    return member.ring_id if member else None
-
-
-def link(a, b):
-    x, y = sorted((a.pk, b.pk))
-    return ShopLink.objects.filter(shop_a_id=x, shop_b_id=y).first()
 
 
 def partition() -> set[frozenset[int]]:

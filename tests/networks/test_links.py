@@ -8,21 +8,20 @@ import numpy as np
 import pytest
 
 from networks import engine, services
-from networks.models import Ring, RingMember, ShopLink
+from networks.models import Ring, ShopLink
 
-from .conftest import index, lookalike_signal, make_listing, make_shop, near, random_hash
+from .conftest import (
+    index,
+    link,
+    lookalike_signal,
+    make_listing,
+    make_shop,
+    near,
+    random_hash,
+    ring_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def ring_of(shop):
-    member = RingMember.objects.filter(shop=shop).first()
-    return member.ring_id if member else None
-
-
-def link(a, b):
-    x, y = sorted((a.pk, b.pk))
-    return ShopLink.objects.filter(shop_a_id=x, shop_b_id=y).first()
 
 
 def assert_one_ring(shops, outsiders=()):
