@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -119,6 +120,7 @@ class Worker:
         self.queue = queue
         self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
+        self.name = f"test-{os.getpid()}-{time.monotonic_ns()}@{socket.gethostname()}"
 
     def start(self) -> Worker:
         from django.conf import settings
@@ -152,7 +154,7 @@ class Worker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "-n",
-                f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+                self.name,
             ],
             cwd=ROOT,
             env=env,
@@ -230,12 +232,23 @@ def _is_transactional(item) -> bool:
 def _quiesce_session_worker(timeout: float = 30.0) -> None:
     """Let the session worker finish what a test's commits queued before the
     database is flushed: a task still reading while TRUNCATE takes its locks
-    deadlocks the flush, and one finishing later writes into the next test."""
+    deadlocks the flush, and one finishing later writes into the next test.
+    Tasks the worker holds for later (a retry with a countdown) or has
+    prefetched are revoked: their test is over."""
     import psycopg
     from celery import current_app
     from django.conf import settings
 
     current_app.control.purge()
+    name = _session_worker.name
+    inspect = current_app.control.inspect(destination=[name], limit=1, timeout=5)
+    held = [t["request"]["id"] for t in (inspect.scheduled() or {}).get(name, [])]
+    held += [t["id"] for t in (inspect.reserved() or {}).get(name, [])]
+    if held:
+        current_app.control.revoke(held, destination=[name])
+    deadline = time.monotonic() + timeout
+    while (inspect.active() or {}).get(name) and time.monotonic() < deadline:
+        time.sleep(0.05)
     db = settings.DATABASES["default"]
     with psycopg.connect(
         host=db["HOST"],
@@ -245,7 +258,6 @@ def _quiesce_session_worker(timeout: float = 30.0) -> None:
         dbname=db["NAME"],
         autocommit=True,
     ) as conn:
-        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             (busy,) = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
