@@ -1,5 +1,7 @@
 """Bulk listing intake rate: 1000-listing POSTs with one ~150 KB JPEG each,
-against 1,000 brands with 5 names and 3 reference images each.
+against 1,000 brands with 5 names and 3 reference images each (``--logos K``:
+K of the 3 are logos, so listings that name a brand from a shop it has not
+authorised also get the logo smear check).
 
 Images are sent as URLs (a 1000-listing batch of base64 JPEGs this size would
 pass the 64 MB body limit), served from a local HTTP server that workers
@@ -53,6 +55,14 @@ parser.add_argument("--workers", type=int, default=2, help="worker processes (co
 parser.add_argument("--base64", action="store_true", help="inline images (batches of 250)")
 parser.add_argument("--brands", type=int, default=1000)
 parser.add_argument(
+    "--logos",
+    type=int,
+    default=0,
+    choices=(0, 1, 2, 3),
+    help="how many of each brand's 3 references are logos (real image files: listings "
+    "that name an unauthorised brand then get the logo smear check)",
+)
+parser.add_argument(
     "--in-process",
     action="store_true",
     help="no worker: run the same intake tasks' work in this process, after the POSTs",
@@ -93,7 +103,12 @@ from django.test import Client  # noqa: E402
 from knox.models import AuthToken  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from detection.engine.synthetic import brand_names, listing_titles, photo_like  # noqa: E402
+from detection.engine.synthetic import (  # noqa: E402
+    brand_names,
+    listing_titles,
+    logo_image,
+    photo_like,
+)
 from marketplace.models import Listing, ListingStatus  # noqa: E402
 from platform_core.models import Role, User  # noqa: E402
 from rightsholders.models import Brand, Organisation, ReferenceImage  # noqa: E402
@@ -124,8 +139,8 @@ ReferenceImage.objects.bulk_create(
     [
         ReferenceImage(
             brand=b,
-            kind="product",
-            image=f"references/bench-{b.pk}-{k}.jpg",
+            kind="logo" if k < args.logos else "product",
+            image=f"references/bench-{b.pk}-{k}.png",
             width=1,
             height=1,
             fingerprints=[signed(rng.getrandbits(64)) for _ in range(11)],
@@ -135,6 +150,20 @@ ReferenceImage.objects.bulk_create(
         for k in range(3)
     ]
 )
+
+
+if args.logos:
+    # Logo checks open the reference image: give each logo a real file (50 designs).
+    designs = []
+    for n in range(50):
+        out = io.BytesIO()
+        logo_image(n).save(out, "PNG")
+        designs.append(out.getvalue())
+    media = Path(os.environ["MEDIA_ROOT"]) / "references"
+    media.mkdir(parents=True, exist_ok=True)
+    for i, b in enumerate(brands):
+        for k in range(args.logos):
+            (media / f"bench-{b.pk}-{k}.png").write_bytes(designs[(3 * i + k) % len(designs)])
 
 
 def photo_jpeg(seed: int) -> bytes:
@@ -149,12 +178,19 @@ def photo_jpeg(seed: int) -> bytes:
 print("generating images …", flush=True)
 images = [photo_jpeg(n) for n in range(50)]
 avg_kb = sum(map(len, images)) / len(images) / 1024
-encoded = [base64.b64encode(i).decode() for i in images]
+
+
+def unique(jpeg: bytes, n: int) -> bytes:
+    """The photo with a JPEG comment naming listing ``n``: every upload is its own
+    (as on a marketplace), so no work keyed by the upload's digest is shared."""
+    comment = f"listing {n}".encode()
+    return jpeg[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + jpeg[2:]
 
 
 class _Images(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = images[int(self.path.strip("/").split(".")[0]) % len(images)]
+        n = int(self.path.strip("/").split(".")[0])
+        body = unique(images[n % len(images)], n)
         self.send_response(200)
         self.send_header("Content-Type", "image/jpeg")
         self.send_header("Content-Length", str(len(body)))
@@ -172,7 +208,7 @@ cdn_url = f"http://127.0.0.1:{cdn.server_address[1]}"
 
 def image_of(n: int) -> dict:
     if args.base64:
-        return {"content_base64": encoded[n % len(encoded)]}
+        return {"content_base64": base64.b64encode(unique(images[n % len(images)], n)).decode()}
     return {"url": f"{cdn_url}/{n}.jpg"}
 
 
@@ -305,7 +341,7 @@ if worker is not None:
 print(
     f"listings: {total} in {args.batches} POSTs of {args.batch_size}, one {avg_kb:.0f} KB JPEG each"
 )
-print(f"brands: {args.brands} (5 names, 3 reference images each)")
+print(f"brands: {args.brands} (5 names, 3 reference images each, {args.logos} of them logos)")
 print(
     f"request rate (accepted):   {total / request_seconds:8.1f} listings/s "
     f"({request_seconds / args.batches:.2f} s per {args.batch_size}-listing POST, "

@@ -232,7 +232,7 @@ def load_facts(
         rows = cur.fetchall()
         cur.execute(
             f"""
-            SELECT listing_id, image, fingerprints, fingerprint_thumbs
+            SELECT listing_id, image, fingerprints, fingerprint_thumbs, source_sha256
             FROM {image_table}
             WHERE listing_id = ANY(%s) AND status = %s AND cardinality(fingerprints) > 0
             ORDER BY listing_id, position
@@ -241,8 +241,10 @@ def load_facts(
         )
         images = cur.fetchall()
     files: dict[int, list[str]] = {}
-    for listing_id, name, _, _ in images:
+    digests: dict[int, list[str]] = {}
+    for listing_id, name, _, _, digest in images:
         files.setdefault(listing_id, []).append(name)
+        digests.setdefault(listing_id, []).append(digest)
     histories = seller_histories({r[7] for r in rows})
     return [
         ListingFacts(
@@ -254,11 +256,12 @@ def load_facts(
             shop_external_id=shop,
             seller_id=seller,
             image_files=files.get(pk, []),
+            image_digests=digests.get(pk, []),
             seller_history=histories.get(seller),
             revision=revision,
         )
         for pk, title, description, price, currency, revision, shop, seller in rows
-    ], [(listing_id, hashes, thumbs) for listing_id, _, hashes, thumbs in images]
+    ], [(listing_id, hashes, thumbs) for listing_id, _, hashes, thumbs, _ in images]
 
 
 def scan_batch(listings: list[Listing]) -> dict[int, ListingOutcome]:

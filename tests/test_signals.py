@@ -1,6 +1,7 @@
 """Each signal through the real scan, on real images and real-world texts:
 what it flags, and the legitimate uses it must leave alone."""
 
+import hashlib
 import io
 
 import pytest
@@ -23,9 +24,16 @@ def jpeg(img: Image.Image, quality=85) -> bytes:
 
 
 def with_photo(listing, img: Image.Image):
-    """Attach a photo the way intake stores it: re-encoded file plus fingerprints."""
-    stored = ListingImage(listing=listing, position=0, status=ImageStatus.READY)
-    stored.image.save(f"t-{listing.pk}.jpg", ContentFile(jpeg(img)), save=False)
+    """Attach a photo the way intake stores it: re-encoded file, the upload's
+    SHA-256, fingerprints."""
+    data = jpeg(img)
+    stored = ListingImage(
+        listing=listing,
+        position=0,
+        status=ImageStatus.READY,
+        source_sha256=hashlib.sha256(data).hexdigest(),
+    )
+    stored.image.save(f"t-{listing.pk}.jpg", ContentFile(data), save=False)
     stored.fingerprints, stored.fingerprint_thumbs = pipeline.fingerprint_image(img)
     stored.save()
     return listing
@@ -169,6 +177,32 @@ def test_a_rescan_keeps_the_logo_verdict_without_redoing_the_check(alice, brands
     stored.image.storage.delete(stored.image.name)
     (again,) = scan(listing)
     assert codes(again, brands["Adidas"]) == codes(first, brands["Adidas"])
+
+
+def test_the_same_photo_on_other_listings_is_judged_once(alice, brands):
+    """Sellers post one photo on many listings (colours, sizes, relistings): the
+    logo verdict for an upload serves every listing that carries it, while
+    another upload still gets a check of its own."""
+    logo = logo_image(3, 400, "ADIDAS")
+    add_reference(alice, brands["Adidas"], logo, kind="logo")
+    img = photo_like(5, (800, 700), noise=3)
+    img.paste(logo.resize((300, 300)), (120, 160))
+    img.paste(img.crop((120, 160, 420, 460)).filter(ImageFilter.GaussianBlur(10)), (120, 160))
+    photo = Image.open(io.BytesIO(jpeg(img)))
+    first = with_photo(ListingFactory(title="Adidas style trainers"), photo)
+    (got,) = scan(first)
+    assert "logo_smear" in codes(got, brands["Adidas"])
+
+    relisted = with_photo(ListingFactory(title="Adidas style trainers, black"), photo)
+    other_upload = with_photo(
+        ListingFactory(title="Adidas style trainers, white"), photo.rotate(180)
+    )
+    for listing in (relisted, other_upload):  # no file left to check
+        stored = listing.images.get()
+        stored.image.storage.delete(stored.image.name)
+    got_relisted, got_other = scan(relisted, other_upload)
+    assert "logo_smear" in codes(got_relisted, brands["Adidas"])
+    assert "logo_smear" not in codes(got_other, brands["Adidas"])
 
 
 @pytest.mark.parametrize("cover", [(255, 255, 255), (255, 220, 0), (20, 20, 20)])

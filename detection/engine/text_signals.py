@@ -192,6 +192,17 @@ def osa_distance(a: str, b: str, limit: int = 3) -> int:
     return prev[-1]
 
 
+# First letters that knockoffs swap because they look alike in a logo's type
+# ("Cucci" for Gucci, "Qmega" for Omega). Other first-letter changes mostly make
+# ordinary words or names ("Bike", "Luma") and are not lookalikes.
+_CONFUSABLE_INITIALS = frozenset(
+    (a, b) for pair in ("cg", "il", "uv", "mn", "oq", "bp") for a, b in (pair, pair[::-1])
+)
+# A swapped first letter counts only on names this long: on shorter ones a
+# single changed letter too often makes another real word or name.
+_MIN_SWAPPED_INITIAL_LENGTH = 5
+
+
 def _max_distance(length: int) -> int:
     return 1 if length <= 7 else 2
 
@@ -305,7 +316,10 @@ class TextSignalDetector:
         for d in _deletions(sk, _max_distance(len(sk))):
             for cand in self._dels.get(d, ()):
                 if cand[0] != sk[0]:
-                    continue
+                    if (sk[0], cand[0]) not in _CONFUSABLE_INITIALS:
+                        continue
+                    if len(cand) < _MIN_SWAPPED_INITIAL_LENGTH or sk[1:] != cand[1:]:
+                        continue  # only the first letter may differ
                 limit = _max_distance(len(cand))
                 dist = osa_distance(sk, cand, limit)
                 if dist <= limit and (best is None or dist < best[1]):

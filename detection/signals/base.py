@@ -48,6 +48,9 @@ class ListingFacts:
     shop_external_id: str
     seller_id: int
     image_files: list[str]  # stored, re-encoded photos (for the logo smear check)
+    # SHA-256 of each photo as received ("" if unknown), beside image_files: the
+    # same upload is stored the same way, so a check's verdict holds for it anywhere.
+    image_digests: list[str] = field(default_factory=list)
     text_findings: list = field(default_factory=list)  # engine TextFinding
     image_hits: dict[int, ImageHit] = field(default_factory=dict)  # brand id -> best hit
     seller_history: object = None  # repeat_infringer.SellerHistory, if any strikes

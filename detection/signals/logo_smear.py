@@ -19,9 +19,12 @@ MAX_PHOTOS = 2
 MAX_LOGOS = 2
 # Stored photos and reference images never change under their name (a new
 # upload gets a new file), so a verdict holds until the check itself changes:
-# sweeps then pay for the pairs they have not seen. Bump on any change to
-# detect_logo_smear or its thresholds.
-CHECK_VERSION = 3
+# sweeps then pay for the pairs they have not seen. A photo is known by the
+# SHA-256 of the upload when there is one: sellers post the same photo on many
+# listings (colours, sizes, relistings), and intake stores the same upload the
+# same way, so one check serves them all. Bump on any change to
+# detect_logo_smear, its thresholds or how intake re-encodes photos.
+CHECK_VERSION = 4
 CACHE_SECONDS = 60 * 60 * 24 * 30
 
 
@@ -35,8 +38,9 @@ def _database_identity() -> str:
     return f"{oid}:{connection.settings_dict['NAME']}"
 
 
-def _verdict_key(path: str, ref_id: int) -> str:
-    where = f"{_database_identity()}:{ref_id}:{path}"
+def _verdict_key(path: str, digest: str, ref_id: int) -> str:
+    photo = f"sha256:{digest}" if digest else f"file:{path}"
+    where = f"{_database_identity()}:{ref_id}:{photo}"
     digest = hashlib.sha1(where.encode(), usedforsecurity=False).hexdigest()
     return f"logo-smear:v{CHECK_VERSION}:{digest}"
 
@@ -55,22 +59,24 @@ class LogoSmear(Signal):
         ]
         if not candidates or not listing.image_files:
             return []
+        digests = listing.image_digests or [""] * len(listing.image_files)
         pairs = [
-            (path, brand_id, ref_id)
-            for path in listing.image_files[:MAX_PHOTOS]
+            (path, _verdict_key(path, digest, ref_id), brand_id, ref_id)
+            for path, digest in zip(listing.image_files[:MAX_PHOTOS], digests, strict=False)
             for brand_id in candidates
             for ref_id in ctx.brands[brand_id].logo_ids[:MAX_LOGOS]
         ]
-        verdicts = cache.get_many([_verdict_key(path, ref_id) for path, _, ref_id in pairs])
+        verdicts = cache.get_many([key for _, key, _, _ in pairs])
         findings: list[Finding] = []
         fresh: dict[str, tuple | bool] = {}
         photos: dict[str, Image.Image | None] = {}
-        for path, brand_id, ref_id in pairs:
+        for path, key, brand_id, ref_id in pairs:
             if any(f.brand_id == brand_id for f in findings):
                 continue
-            key = _verdict_key(path, ref_id)
             if key in verdicts:
                 verdict = verdicts[key]
+            elif key in fresh:  # the same photo twice on this listing
+                verdict = fresh[key]
             else:
                 if path not in photos:
                     photos[path] = self._open(path)

@@ -80,6 +80,8 @@ def test_haze_term_far_from_brand_is_ignored(detector: TextSignalDetector) -> No
         ("Rolax watch", 7, "1 letter changed"),
         ("Nikey hoodie", 1, "1 letter changed"),
         ("Louis Vuiton bag", 8, "1 letter changed"),
+        ("Cucci sneakers hot sale", 3, "1 letter changed"),  # C for G, alike in type
+        ("Ghanel perfume", 6, "1 letter changed"),
     ],
 )
 def test_lookalike_names(detector: TextSignalDetector, title: str, brand: int, kind: str) -> None:
@@ -108,6 +110,8 @@ def test_lookalike_detail_text(detector: TextSignalDetector) -> None:
         "Gucci belt, second hand, bought in the Milan store, receipt included",
         "Nikes for sale",  # plural of the name itself
         "Nikeland adventure game",  # caller-allowed word
+        "Bike lock and Luma lamp, Duma sofa",  # a first letter changed to an unlike one
+        "Buma yoga mat",  # an alike first letter (B for P) on a name this short: too common
     ],
 )
 def test_legitimate_text_has_no_lookalike_or_haze(detector: TextSignalDetector, title: str) -> None:
