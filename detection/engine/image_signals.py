@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -299,6 +299,20 @@ class LogoReference:
     fine_cells: npt.NDArray[np.float32]  # _FINE x _FINE x 3 mean colours
     fine_std: npt.NDArray[np.float32]  # _FINE x _FINE grey standard deviations
     fit_cells: npt.NDArray[np.float32]  # 2 _FINE x 2 _FINE mean colours, for alignment
+    # Blurred templates by (width, height), made on first use: every listing photo is
+    # searched at the same scale, so a cached reference reuses them for every photo.
+    templates: dict[tuple[int, int], npt.NDArray[np.uint8]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def template(self, tw: int, th: int) -> list[npt.NDArray[np.float64]]:
+        """The logo at tw x th, blurred like the search image: one array per channel."""
+        pixels = self.templates.get((tw, th))
+        if pixels is None:
+            tmpl = self.rgb.resize((tw, th), Image.Resampling.BOX)
+            pixels = np.asarray(tmpl.filter(ImageFilter.GaussianBlur(_LOWPASS)))
+            self.templates[(tw, th)] = pixels
+        return [pixels[..., k].astype(np.float64) for k in range(3)]
 
     @classmethod
     def from_image(cls, img: ImageInput) -> LogoReference:
@@ -397,8 +411,24 @@ class _Correlator:
         return maps[informative].mean(axis=0)
 
 
+class _SearchView(NamedTuple):
+    """A listing photo as every coarse search sees it, made once per check."""
+
+    small: Image.Image  # short side _SEARCH_SIDE
+    scale: float  # small / listing
+    chans: list[npt.NDArray[np.float64]]  # small's channels, blurred by _LOWPASS
+    size: tuple[int, int]  # the listing's (width, height)
+
+
+def _search_view(listing: Image.Image) -> _SearchView:
+    small, scale = _search_image(listing)
+    blurred = small.filter(ImageFilter.GaussianBlur(_LOWPASS))
+    chans = [np.asarray(c, np.float64) for c in blurred.split()]
+    return _SearchView(small, scale, chans, listing.size)
+
+
 def _locate(
-    listing: Image.Image, ref: LogoReference, candidates: int = 1
+    view: _SearchView, ref: LogoReference, candidates: int = 1
 ) -> list[tuple[float, tuple[int, int, int, int]]]:
     """Best coarse matches, best first: (colour correlation, box in listing pixels).
 
@@ -407,20 +437,15 @@ def _locate(
     With ``candidates`` > 1, the next best peaks (of any template size, not overlapping
     a better one) follow: a cover over the logo can make another place score higher.
     """
-    small, scale = _search_image(listing)
-    small = small.filter(ImageFilter.GaussianBlur(_LOWPASS))
-    chans = [np.asarray(c, np.float64) for c in small.split()]
+    chans, scale = view.chans, view.scale
     correlator = _Correlator(chans)
     peaks: list[tuple[float, tuple[int, int, int, int]]] = []
-    short = min(small.size)
+    short = min(view.small.size)
     for s in _TEMPLATE_SCALES:
         th, tw = _template_size(short, s, ref)
         if th < 10 or tw < 10 or th > chans[0].shape[0] or tw > chans[0].shape[1]:
             continue
-        tmpl = ref.rgb.resize((tw, th), Image.Resampling.BOX).filter(
-            ImageFilter.GaussianBlur(_LOWPASS)
-        )
-        ncc = correlator.ncc([np.asarray(t, np.float64) for t in tmpl.split()])
+        ncc = correlator.ncc(ref.template(tw, th))
         for _ in range(candidates):
             k = int(np.argmax(ncc))
             y, x = divmod(k, ncc.shape[1])
@@ -437,7 +462,7 @@ def _locate(
             out.append((v, box))
         if len(out) == candidates:
             break
-    return out or [(-1.0, (0, 0, listing.width, listing.height))]
+    return out or [(-1.0, (0, 0, *view.size))]
 
 
 _COVER_MIN_AREA = 20  # px at search scale: smaller flat patches are not covers
@@ -505,23 +530,21 @@ def _box_sums(a: npt.NDArray[np.float64], h: int, w: int) -> npt.NDArray[np.floa
 
 
 def _locate_covered(
-    small: Image.Image,
-    scale: float,
+    view: _SearchView,
     patches: list[npt.NDArray[np.bool_]],
     ref: LogoReference,
     candidates: int = 3,
 ) -> list[tuple[float, tuple[int, int, int, int]]]:
     """Coarse matches of the logo around each flat patch that could be a cover
-    (``small`` is the listing at search ``scale``, see :func:`_cover_patches`), with
+    (found at search scale by :func:`_cover_patches`), with
     the patch left out of the correlation (masked normalised cross-correlation), so a
     cover of any colour neither adds to nor subtracts from the match of the rest.
     Best first: (correlation of the uncovered rest, box in listing pixels)."""
     if not patches:
         return []
-    blurred = small.filter(ImageFilter.GaussianBlur(_LOWPASS))
-    chans = [np.asarray(c, np.float64) for c in blurred.split()]
+    chans, scale = view.chans, view.scale
     H, W = chans[0].shape
-    short = min(small.size)
+    short = min(view.small.size)
     # Transforms of a fast size (small primes): a 137-px side would cost several times
     # more. Zero padding changes no window that lies inside the image, the only ones kept.
     shape = (scipy.fft.next_fast_len(H, real=True), scipy.fft.next_fast_len(W, real=True))
@@ -538,14 +561,11 @@ def _locate_covered(
         th, tw = _template_size(short, s, ref)
         if th < 10 or tw < 10 or th > H or tw > W:
             continue
-        tmpl = ref.rgb.resize((tw, th), Image.Resampling.BOX).filter(
-            ImageFilter.GaussianBlur(_LOWPASS)
-        )
         # Each channel and its square, padded to the image; flat channels are left out
         # of the correlation (see _Correlator.ncc).
         block = np.zeros((6, H, W))
         informative = []
-        for i, t in enumerate(np.asarray(c, np.float64) for c in tmpl.split()):
+        for i, t in enumerate(ref.template(tw, th)):
             block[2 * i, :th, :tw] = t
             block[2 * i + 1, :th, :tw] = t * t
             if float(((t - t.mean()) ** 2).sum()) >= _FLAT_TEMPLATE**2:
@@ -949,10 +969,11 @@ def detect_logo_smear(
     """Is the reference logo present in ``listing`` with its detail destroyed?"""
     img = listing if isinstance(listing, Image.Image) else Image.open(io.BytesIO(listing))
     img = img.convert("RGB")
-    candidates = _locate(img, ref, _COVER_CANDIDATES)
+    view = _search_view(img)
+    candidates = _locate(view, ref, _COVER_CANDIDATES)
     corr, box = candidates[0]
     if corr < min_correlation:
-        if (covered := _cover_among(img, candidates, ref)) is not None:
+        if (covered := _cover_among(img, view, candidates, ref)) is not None:
             return covered
         return SmearResult(
             False, False, "none", 0.0, round(corr, 3), None, "logo not found at coarse scale"
@@ -979,7 +1000,7 @@ def detect_logo_smear(
         den = float(np.sqrt((a * a).sum() * (b * b).sum()))
         layout = float((a * b).sum() / den) if den > 1e-9 else 0.0
     if layout < min_layout or keep.mean() < 0.35:
-        if (covered := _cover_among(img, candidates, ref)) is not None:
+        if (covered := _cover_among(img, view, candidates, ref)) is not None:
             return covered
         return SmearResult(
             False,
@@ -1000,12 +1021,12 @@ def detect_logo_smear(
     elif occluded >= 0.3:
         # A cover found and verified at the refined location tells where the logo is
         # better than the coarse match does (which can lock on to part of the logo).
-        if (covered := _cover_among(img, candidates, ref)) is not None:
+        if (covered := _cover_among(img, view, candidates, ref)) is not None:
             return covered
         kind, score = "occluded", min(1.0, occluded / 0.6)
     elif hf_ratio < 0.45:
         kind, score = "blur", min(1.0, (0.45 - hf_ratio) / 0.35)
-    elif (covered := _cover_among(img, candidates, ref)) is not None:
+    elif (covered := _cover_among(img, view, candidates, ref)) is not None:
         return covered
     detail = (
         f"logo located (correlation {corr:.2f}, colour layout {layout:.2f}) at {box}; "
@@ -1041,15 +1062,18 @@ def _visible_shape_match(
 
 
 def _cover_among(
-    img: Image.Image, candidates: list[tuple[float, tuple[int, int, int, int]]], ref: LogoReference
+    img: Image.Image,
+    view: _SearchView,
+    candidates: list[tuple[float, tuple[int, int, int, int]]],
+    ref: LogoReference,
 ) -> SmearResult | None:
     """The coarse candidate that is most clearly the logo under a cover (see
     :func:`_find_cover`): among the plain matches, and matches around each flat patch
     with the patch left out (:func:`_locate_covered`), which a bright cover cannot pull
     away. The best fit wins: part of a logo can pass for the logo at a smaller size."""
     # No flat patch, no cover: most photos end here, before any costly alignment.
-    small, scale = _search_image(img)
-    patches = _cover_patches(small)[:_MAX_PATCHES]
+    scale = view.scale
+    patches = _cover_patches(view.small)[:_MAX_PATCHES]
     if not patches:
         return None
     cover_mask = np.any(patches, axis=0)
@@ -1057,7 +1081,7 @@ def _cover_among(
     best: tuple[float, SmearResult] | None = None
     for group in (candidates, None):
         if group is None:
-            group = _locate_covered(small, scale, patches, ref)
+            group = _locate_covered(view, patches, ref)
         for corr, box in group:
             if corr < _MIN_COVER_CORRELATION:
                 break

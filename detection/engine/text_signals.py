@@ -50,7 +50,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
 
@@ -208,10 +207,14 @@ def _max_distance(length: int) -> int:
 
 
 def _deletions(word: str, depth: int) -> set[str]:
+    """``word`` with up to ``depth`` letters deleted (every choice of positions)."""
     out = {word}
-    for d in range(1, depth + 1):
-        for idx in combinations(range(len(word)), d):
-            out.add("".join(c for i, c in enumerate(word) if i not in idx))
+    frontier = {word}
+    for _ in range(depth):
+        # Slicing, not joining characters: the scan context builds this for every
+        # protected name, and every worker rebuilds it when a brand's assets change.
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
     return out
 
 
