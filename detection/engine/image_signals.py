@@ -421,7 +421,11 @@ class _SearchView(NamedTuple):
 
 
 def _search_view(listing: Image.Image) -> _SearchView:
-    small, scale = _search_image(listing)
+    scale = _SEARCH_SIDE / min(listing.size)
+    small = listing.resize(
+        (max(1, round(listing.width * scale)), max(1, round(listing.height * scale))),
+        Image.Resampling.BOX,
+    )
     blurred = small.filter(ImageFilter.GaussianBlur(_LOWPASS))
     chans = [np.asarray(c, np.float64) for c in blurred.split()]
     return _SearchView(small, scale, chans, listing.size)
@@ -481,16 +485,6 @@ def _template_size(short: int, share: float, ref: LogoReference) -> tuple[int, i
 def _listing_box(x: int, y: int, tw: int, th: int, scale: float) -> tuple[int, int, int, int]:
     """A template window at search scale, in listing pixels."""
     return (round(x / scale), round(y / scale), round((x + tw) / scale), round((y + th) / scale))
-
-
-def _search_image(listing: Image.Image) -> tuple[Image.Image, float]:
-    """The listing at search scale (short side _SEARCH_SIDE), and that scale."""
-    scale = _SEARCH_SIDE / min(listing.size)
-    small = listing.resize(
-        (max(1, round(listing.width * scale)), max(1, round(listing.height * scale))),
-        Image.Resampling.BOX,
-    )
-    return small, scale
 
 
 def _cover_patches(small: Image.Image) -> list[npt.NDArray[np.bool_]]:

@@ -38,11 +38,11 @@ def _database_identity() -> str:
     return f"{oid}:{connection.settings_dict['NAME']}"
 
 
-def _verdict_key(path: str, digest: str, ref_id: int) -> str:
-    photo = f"sha256:{digest}" if digest else f"file:{path}"
+def _verdict_key(path: str, upload_sha256: str, ref_id: int) -> str:
+    photo = f"sha256:{upload_sha256}" if upload_sha256 else f"file:{path}"
     where = f"{_database_identity()}:{ref_id}:{photo}"
-    digest = hashlib.sha1(where.encode(), usedforsecurity=False).hexdigest()
-    return f"logo-smear:v{CHECK_VERSION}:{digest}"
+    key = hashlib.sha1(where.encode(), usedforsecurity=False).hexdigest()
+    return f"logo-smear:v{CHECK_VERSION}:{key}"
 
 
 class LogoSmear(Signal):
@@ -59,10 +59,12 @@ class LogoSmear(Signal):
         ]
         if not candidates or not listing.image_files:
             return []
+        # Facts built without digests know their photos by file alone.
         digests = listing.image_digests or [""] * len(listing.image_files)
+        photos_checked = zip(listing.image_files[:MAX_PHOTOS], digests[:MAX_PHOTOS], strict=True)
         pairs = [
             (path, _verdict_key(path, digest, ref_id), brand_id, ref_id)
-            for path, digest in zip(listing.image_files[:MAX_PHOTOS], digests, strict=False)
+            for path, digest in photos_checked
             for brand_id in candidates
             for ref_id in ctx.brands[brand_id].logo_ids[:MAX_LOGOS]
         ]
