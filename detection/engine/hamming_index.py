@@ -14,8 +14,10 @@ Scheme (Norouzi, Punjani & Fleet, "Fast Search in Hamming Space with Multi-Index
   as evenly as possible with ``sum(t_i + 1) == r + 1`` (``t_i = -1`` skips a table): the
   least probing that is still exact.  For r = 10 that is radii (2, 2, 2, 1): 428 buckets.
 * A query enumerates every substring value within ``t_i`` of its own (XOR with
-  precomputed masks), flattens all bucket ranges in one vectorised pass, verifies the full
-  64-bit distance, and de-duplicates entries reached through more than one table.
+  precomputed masks) and verifies the full 64-bit distance of each bucket's entries, in a
+  compiled loop that prefetches the buckets ahead (:mod:`detection.engine.hamming_probe`):
+  the reads are scattered, and overlapping their cache misses is most of the speed.
+  An entry reachable through several tables is reported by the first one only.
 
 Hashes are unsigned 64-bit internally.  Inputs may be signed (Postgres ``bigint``) or
 unsigned Python ints, or int64/uint64 arrays: only the bit pattern counts.  Ids are int64
@@ -39,6 +41,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from detection.engine.hamming_probe import probe
+
 __all__ = [
     "HammingIndex",
     "Matches",
@@ -49,9 +53,6 @@ __all__ = [
 
 _MASK64 = (1 << 64) - 1
 _MAGIC = b"CGHIDX01"
-# Target number of candidate entries per vectorised chunk in query_many: large enough to
-# amortise numpy call overhead, small enough that the temporaries stay in L2 cache.
-_CHUNK_CANDIDATES = 65_536
 
 UInt64Array = npt.NDArray[np.uint64]
 Int64Array = npt.NDArray[np.int64]
@@ -127,11 +128,13 @@ def _table_radii(radius: int, num_tables: int) -> list[int]:
     return [base + (1 if i < extra else 0) - 1 for i in range(num_tables)]
 
 
+_NO_PROBES = np.empty(0, np.int64)
+
+
 class _ProbePlan(NamedTuple):
-    table: npt.NDArray[np.intp]  # which table each probe reads
-    xor: npt.NDArray[np.int64]  # XOR applied to that table's query substring
-    base: npt.NDArray[np.int64]  # start of that table's offsets
-    expected_candidates: float
+    radii: npt.NDArray[np.int64]  # per table; -1 skips it
+    xors: npt.NDArray[np.int64]  # every table's probe offsets, table after table
+    xor_bounds: npt.NDArray[np.int64]  # table t's are xors[xor_bounds[t]:xor_bounds[t + 1]]
 
 
 class HammingIndex:
@@ -163,9 +166,6 @@ class HammingIndex:
             shifts.append(acc)
         self._shifts = np.array(shifts, dtype=np.uint64)
         self._wmasks = np.array([(1 << w) - 1 for w in self._widths], dtype=np.uint64)
-        self._shift_mask_pairs = [
-            (int(a), int(b)) for a, b in zip(shifts, self._wmasks, strict=True)
-        ]
         starts = np.cumsum([0] + [(1 << w) + 1 for w in self._widths])
         self._bases = starts[:-1].astype(np.int64)
         self._n_offsets = int(starts[-1])
@@ -205,11 +205,7 @@ class HammingIndex:
         self._tab_pos = tab_pos
         # Hashes in table order, so each bucket's hashes are contiguous for verification.
         self._tab_hashes = self._hashes[tab_pos]
-        # Start and length per bucket as two flat arrays: measured faster than (start, end)
-        # pairs because no 2-D slicing is needed per query.
-        off = offsets.astype(idx_dtype)
-        self._starts = off[:-1].copy()
-        self._lens = np.diff(off)
+        self._offsets = offsets.astype(idx_dtype)
 
     def _plan(self, radius: int) -> _ProbePlan | None:
         """Probe layout for ``radius``; None when a linear scan is cheaper."""
@@ -219,16 +215,20 @@ class HammingIndex:
         n = self._hashes.shape[0]
         plan: _ProbePlan | None = None
         if max(radii) <= 4:
-            parts = [(t, _xor_masks(self._widths[t], r)) for t, r in enumerate(radii) if r >= 0]
-            n_probes = sum(x.shape[0] for _, x in parts)
-            expected = sum(x.shape[0] * n / (1 << self._widths[t]) for t, x in parts)
+            parts = [
+                _xor_masks(self._widths[t], r) if r >= 0 else _NO_PROBES
+                for t, r in enumerate(radii)
+            ]
+            n_probes = sum(x.shape[0] for x in parts)
+            expected = sum(
+                x.shape[0] * n / (1 << w) for x, w in zip(parts, self._widths, strict=True)
+            )
             # Probing costs a few times a sequential scan per element; stay well below it.
             if n_probes + expected < n / 4:
                 plan = _ProbePlan(
-                    table=np.concatenate([np.full(x.shape[0], t, np.intp) for t, x in parts]),
-                    xor=np.concatenate([x for _, x in parts]),
-                    base=np.concatenate([np.full(x.shape[0], self._bases[t]) for t, x in parts]),
-                    expected_candidates=expected,
+                    radii=np.array(radii, np.int64),
+                    xors=np.concatenate(parts),
+                    xor_bounds=np.cumsum([0] + [x.shape[0] for x in parts]).astype(np.int64),
                 )
         self._plans[radius] = plan
         return plan
@@ -294,7 +294,7 @@ class HammingIndex:
         n_main = self._hashes.shape[0]
         plan = self._plan(radius) if n_main else None
         if plan is not None:
-            pos, dist = self._probe_one(qi, radius, plan)
+            _, pos, dist = self._probe(np.array([qi], np.uint64), radius, plan)
         elif n_main:
             d = np.bitwise_count(self._hashes ^ q)
             pos = np.flatnonzero(d <= radius)
@@ -329,37 +329,23 @@ class HammingIndex:
         out[~in_main] = self._delta_i[pos[~in_main] - n_main]
         return out
 
-    def _expand(
-        self, probes: npt.NDArray[np.int64]
-    ) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.integer]]:
-        """Flatten the probed buckets: (table-order entry indices, bucket sizes)."""
-        lens = self._lens[probes]
-        ends = np.cumsum(lens)
-        total = int(ends[-1]) if ends.size else 0
-        # Entry k of the output belongs to bucket b: index = start_b + (k - first_k_of_b).
-        idx = np.repeat(self._starts[probes] - ends + lens, lens)
-        idx += np.arange(total, dtype=idx.dtype)
-        return idx, lens
-
-    def _probe_one(
-        self, qi: int, radius: int, plan: _ProbePlan
-    ) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.integer]]:
-        subs = np.array([(qi >> s) & w for s, w in self._shift_mask_pairs], dtype=np.int64)
-        probes = subs[plan.table]
-        probes ^= plan.xor
-        probes += plan.base
-        idx, _ = self._expand(probes)
-        d = self._tab_hashes[idx]
-        np.bitwise_xor(d, np.uint64(qi), out=d)
-        d = np.bitwise_count(d)
-        hit = np.flatnonzero(d <= radius)
-        pos = self._tab_pos[idx[hit]]
-        dist = d[hit]
-        if pos.size > 1:
-            # The same entry can be reached through several tables.
-            pos, first = np.unique(pos, return_index=True)
-            dist = dist[first]
-        return pos, dist
+    def _probe(
+        self, queries: UInt64Array, radius: int, plan: _ProbePlan
+    ) -> tuple[Int64Array, Int64Array, Int64Array]:
+        """(query number, position, distance) of every entry within ``radius``."""
+        return probe(
+            queries,
+            radius,
+            self._shifts,
+            self._wmasks,
+            plan.radii,
+            self._bases,
+            plan.xors,
+            plan.xor_bounds,
+            self._offsets,
+            self._tab_hashes,
+            self._tab_pos,
+        )
 
     def query_many(self, queries: HashesLike, radius: int) -> list[Matches]:
         """:meth:`query` for many hashes at once (vectorised); one result per query."""
@@ -376,13 +362,10 @@ class HammingIndex:
         out_p: list[npt.NDArray[np.integer]] = []
         out_d: list[npt.NDArray[np.integer]] = []
         if plan is not None:
-            per_query = max(plan.expected_candidates, float(plan.xor.shape[0]))
-            chunk = max(1, int(_CHUNK_CANDIDATES // per_query))
-            for s in range(0, nq, chunk):
-                cq, pos, dist = self._probe_many(q[s : s + chunk], radius, plan)
-                out_q.append(cq + s)
-                out_p.append(pos)
-                out_d.append(dist)
+            cq, pos, dist = self._probe(q, radius, plan)
+            out_q.append(cq)
+            out_p.append(pos)
+            out_d.append(dist)
         elif n_main:
             cq, pos, dist = self._scan(self._hashes, q, radius)
             out_q.append(cq)
@@ -394,25 +377,6 @@ class HammingIndex:
             out_p.append(pos + n_main)
             out_d.append(dist)
         return self._assemble(nq, out_q, out_p, out_d)
-
-    def _probe_many(
-        self, q: UInt64Array, radius: int, plan: _ProbePlan
-    ) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.integer], npt.NDArray[np.integer]]:
-        subs = ((q[:, None] >> self._shifts[None, :]) & self._wmasks[None, :]).astype(np.int64)
-        probes = subs[:, plan.table]
-        probes ^= plan.xor
-        probes += plan.base
-        idx, lens = self._expand(probes.ravel())
-        cand_q = np.repeat(np.arange(q.shape[0]).repeat(plan.xor.shape[0]), lens)
-        d = np.bitwise_count(self._tab_hashes[idx] ^ q[cand_q])
-        hit = np.flatnonzero(d <= radius)
-        cq = cand_q[hit].astype(np.int64)
-        pos = self._tab_pos[idx[hit]].astype(np.int64)
-        dist = d[hit]
-        if pos.size > 1:
-            _, first = np.unique(cq * (self._hashes.shape[0] + 1) + pos, return_index=True)
-            cq, pos, dist = cq[first], pos[first], dist[first]
-        return cq, pos, dist
 
     @staticmethod
     def _scan(

@@ -73,6 +73,24 @@ def test_matches_brute_force_all_radii(kind: str) -> None:
     assert total_hits > 200  # the comparison is not vacuous
 
 
+def test_an_entry_reachable_through_every_table_is_reported_once() -> None:
+    # One stock photo's hash stored 3,000 times (every substring equal, so every table
+    # reaches every copy), among random hashes: each copy once, whatever the batch.
+    rng = np.random.default_rng(5)
+    stock = np.uint64(0x0123_4567_89AB_CDEF)
+    hashes = np.concatenate([np.full(3_000, stock), _random_hashes(rng, 50_000)])
+    index = HammingIndex(hashes, np.arange(hashes.size))
+    assert index._plan(10) is not None
+    one = index.query(int(stock), 10)
+    assert sorted(one.ids.tolist()[:3_000]) == list(range(3_000))
+    near = int(stock) ^ 0b1011  # three bits off: the copies at distance 3
+    batch = index.query_many([int(stock), near, 0], 10)
+    assert _entries(batch[0]) == _entries(one) == _brute_entries(hashes, index._ids, int(stock), 10)
+    assert _entries(batch[1]) == _brute_entries(hashes, index._ids, near, 10)
+    assert batch[1].distances.tolist()[:3_000] == [3] * 3_000
+    assert _entries(batch[2]) == _brute_entries(hashes, index._ids, 0, 10)
+
+
 def test_results_sorted_by_distance_and_distances_correct() -> None:
     rng = np.random.default_rng(3)
     hashes = _clustered_hashes(rng, 5_000, cluster=200)
