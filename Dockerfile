@@ -32,5 +32,10 @@ RUN useradd --create-home --uid 1000 coguard \
     && chown -R coguard:coguard var staticfiles
 
 USER coguard
+# The Hamming index's probe loop is compiled once, here, into a folder the app
+# can write (the code's own folders are read-only to it).
+ENV NUMBA_CACHE_DIR=/app/var/numba
+RUN python -c "from detection.engine.hamming_index import HammingIndex; \
+HammingIndex(range(4096)).query_many([0, 1], 10)"
 EXPOSE 8000
 CMD ["gunicorn", "platform_core.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -6,6 +6,9 @@ vectorised step at a time, so this loop first works out every bucket's bounds, t
 verifies the buckets in order while asking the CPU to fetch the ones a few steps ahead
 (``llvm.prefetch``), so their cache misses overlap instead of following one another.
 
+The loop is compiled on first use (a few seconds) and the machine code cached beside
+this module, or under ``NUMBA_CACHE_DIR`` where the code's folder is read-only.
+
 An entry reachable through several tables is reported once: by the first table whose
 probe radius its substring is within (the tables are probed in order), so no result
 needs de-duplicating afterwards.
