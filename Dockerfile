@@ -32,10 +32,15 @@ RUN useradd --create-home --uid 1000 coguard \
     && chown -R coguard:coguard var staticfiles
 
 USER coguard
-# The Hamming index's probe loop is compiled once, here, into a folder the app
-# can write (the code's own folders are read-only to it).
+# The compiled loops (the Hamming index's probe, the logo alignment's cell fit)
+# are compiled once, here, into a folder the app can write (the code's own
+# folders are read-only to it).
 ENV NUMBA_CACHE_DIR=/app/var/numba
-RUN python -c "from detection.engine.hamming_index import HammingIndex; \
-HammingIndex(range(4096)).query_many([0, 1], 10)"
+RUN python -c "import numpy as np; \
+from detection.engine.hamming_index import HammingIndex; \
+from detection.engine.cell_fit import box_fit_error, box_fit_errors; \
+HammingIndex(range(4096)).query_many([0, 1], 10); \
+sums, fit = np.zeros((65, 65, 3)), np.zeros((32, 32, 3), np.float32); \
+box_fit_errors(sums, np.array([[0, 0, 64, 64]]), fit, 48.0); box_fit_error(sums, 0, 0, 64, 64, fit, 48.0)"
 EXPOSE 8000
 CMD ["gunicorn", "platform_core.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -983,7 +983,11 @@ def detect_logo_smear(
         kind, score = "occluded", min(1.0, occluded / 0.6)
     elif hf_ratio < 0.45:
         kind, score = "blur", min(1.0, (0.45 - hf_ratio) / 0.35)
-    elif (covered := _cover_among(img, view, candidates, ref)) is not None:
+    elif (covered := _cover_among(img, view, candidates, ref)) is not None and not _part_of(
+        covered.box, box
+    ):
+        # (A "cover" well inside the logo found here is the logo's own plain
+        # background passing for a cover over a smaller copy of it: the logo is clean.)
         return covered
     detail = (
         f"logo located (correlation {corr:.2f}, colour layout {layout:.2f}) at {box}; "
@@ -991,6 +995,17 @@ def detect_logo_smear(
         f"cells flat, grid pattern {mosaic:.2f}"
     )
     return SmearResult(True, kind != "clean", kind, round(score, 3), round(corr, 3), box, detail)
+
+
+def _part_of(inner: tuple[int, int, int, int] | None, outer: tuple[int, int, int, int]) -> bool:
+    """Is ``inner`` a small box (under half the area) lying within ``outer``?"""
+    if inner is None:
+        return False
+    area = (inner[2] - inner[0]) * (inner[3] - inner[1])
+    ix = max(0, min(inner[2], outer[2]) - max(inner[0], outer[0]))
+    iy = max(0, min(inner[3], outer[3]) - max(inner[1], outer[1]))
+    outer_area = (outer[2] - outer[0]) * (outer[3] - outer[1])
+    return area < 0.5 * outer_area and ix * iy >= 0.9 * area
 
 
 def _visible_shape_match(

@@ -158,6 +158,17 @@ def test_clean_logo_is_located_but_not_smeared() -> None:
         assert result.located and not result.smeared and result.kind == "clean", (i, result)
 
 
+
+def test_a_clean_logo_on_a_plain_square_is_not_a_covered_copy_of_itself() -> None:
+    # The logo's own plain background around a smaller copy of its emblem once passed
+    # for a cover over the logo: a clean logo, shown whole, must stay clean.
+    logo = logo_image(8, 400)
+    scene = photo_like(7200, (600, 600))
+    scene.paste(logo.resize((290, 290)), (120, 33))
+    result = detect_logo_smear(jpeg_bytes(scene, 85), LogoReference.from_image(logo))
+    assert result.located and not result.smeared and result.kind == "clean", result
+
+
 COVERS = [
     "box",  # black
     "box:90,90,90",
