@@ -158,7 +158,6 @@ def test_clean_logo_is_located_but_not_smeared() -> None:
         assert result.located and not result.smeared and result.kind == "clean", (i, result)
 
 
-
 def test_a_clean_logo_on_a_plain_square_is_not_a_covered_copy_of_itself() -> None:
     # The logo's own plain background around a smaller copy of its emblem once passed
     # for a cover over the logo: a clean logo, shown whole, must stay clean.
