@@ -33,8 +33,10 @@ RUN useradd --create-home --uid 1000 coguard \
 
 USER coguard
 # The compiled loops (the Hamming index's probe, the logo alignment's cell fit)
-# are compiled once, here, into a folder the app can write (the code's own
-# folders are read-only to it).
+# are compiled here into a folder the app can write (the code's own folders are
+# read-only to it; a read-only root file system needs a volume there). The
+# cache is per CPU model: on another one each process compiles on first use
+# (a few seconds) and writes the cache again.
 ENV NUMBA_CACHE_DIR=/app/var/numba
 RUN python -c "import numpy as np; \
 from detection.engine.hamming_index import HammingIndex; \

@@ -99,7 +99,15 @@ def _grid_edges(start, stop, cells, out):
 
 
 @njit(cache=True, nogil=True)
-def _fit_error(sums, left, top, right, bottom, fit_cells, cap, xs, ys, capped):
+def _check_shapes(sums, fit_cells):
+    # The loops read without bounds checks: three colour channels on both sides and a
+    # square grid, or nothing is read at all.
+    if sums.shape[2] != 3 or fit_cells.shape[2] != 3 or fit_cells.shape[0] != fit_cells.shape[1]:
+        raise ValueError("sums must be (H + 1, W + 1, 3) and fit_cells (g, g, 3)")
+
+
+@njit(cache=True, nogil=True)
+def _grid_error(sums, left, top, right, bottom, fit_cells, cap, xs, ys, capped):
     h, w = sums.shape[0] - 1, sums.shape[1] - 1
     g = fit_cells.shape[0]
     if left < 0 or top < 0 or right > w or bottom > h:
@@ -131,6 +139,7 @@ def box_fit_errors(sums, boxes, fit_cells, cap):
     (n, 4) as (left, top, right, bottom); ``fit_cells`` (g, g, 3) float32 mean colours.
     A box outside the photo, or so small that a cell would be empty, gets NaN.
     """
+    _check_shapes(sums, fit_cells)
     g = fit_cells.shape[0]
     xs = np.empty(g + 1, np.int64)
     ys = np.empty(g + 1, np.int64)
@@ -138,15 +147,16 @@ def box_fit_errors(sums, boxes, fit_cells, cap):
     out = np.empty(boxes.shape[0])
     for i in range(boxes.shape[0]):
         left, top, right, bottom = boxes[i, 0], boxes[i, 1], boxes[i, 2], boxes[i, 3]
-        out[i] = _fit_error(sums, left, top, right, bottom, fit_cells, cap, xs, ys, capped)
+        out[i] = _grid_error(sums, left, top, right, bottom, fit_cells, cap, xs, ys, capped)
     return out
 
 
 @njit(cache=True, nogil=True)
 def box_fit_error(sums, left, top, right, bottom, fit_cells, cap):
     """:func:`box_fit_errors` of one box (no array to build for it)."""
+    _check_shapes(sums, fit_cells)
     g = fit_cells.shape[0]
     xs = np.empty(g + 1, np.int64)
     ys = np.empty(g + 1, np.int64)
     capped = np.empty(g * g)
-    return _fit_error(sums, left, top, right, bottom, fit_cells, cap, xs, ys, capped)
+    return _grid_error(sums, left, top, right, bottom, fit_cells, cap, xs, ys, capped)

@@ -6,8 +6,9 @@ vectorised step at a time, so this loop first works out every bucket's bounds, t
 verifies the buckets in order while asking the CPU to fetch the ones a few steps ahead
 (``llvm.prefetch``), so their cache misses overlap instead of following one another.
 
-The loop is compiled on first use (a few seconds) and the machine code cached beside
-this module, or under ``NUMBA_CACHE_DIR`` where the code's folder is read-only.
+The loop is compiled on first use (a few seconds) and the machine code cached for this
+CPU under ``NUMBA_CACHE_DIR`` when that is set, otherwise beside this module (or in the
+user's cache folder when the module's folder is read-only); the folder must be writable.
 
 An entry reachable through several tables is reported once: by the first table whose
 probe radius its substring is within (the tables are probed in order), so no result
@@ -102,7 +103,7 @@ def probe(
             if k + _PREFETCH_AHEAD < p:
                 ahead = starts[k + _PREFETCH_AHEAD]
                 _prefetch(tab_hashes, ahead)
-                _prefetch(tab_hashes, ahead + 8)  # a bucket spans two or three lines
+                _prefetch(tab_hashes, ahead + 8)  # a bucket's first two cache lines
             t = tables[k]
             for j in range(starts[k], ends[k]):
                 x = tab_hashes[j] ^ q

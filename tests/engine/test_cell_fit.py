@@ -4,6 +4,7 @@ a cover takes the same steps, and reaches the same box, as the NumPy arithmetic.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from detection.engine.cell_fit import _pairwise_sum, box_fit_error, box_fit_errors
 from detection.engine.image_signals import LogoReference
@@ -58,3 +59,14 @@ def test_pairwise_sum_is_numpys_sum() -> None:
     for n in [0, 1, 7, 8, 9, 127, 128, 129, 255, 256, 1000, 1024, 4099]:
         a = rng.random(n) * 1e4
         assert _pairwise_sum(a, n) == np.add.reduce(a)
+
+
+def test_arrays_of_the_wrong_shape_are_refused_not_read_past() -> None:
+    sums = np.zeros((65, 65, 3))
+    grey_sums = np.zeros((65, 65, 1))
+    fit = np.zeros((32, 32, 3), np.float32)
+    with pytest.raises(ValueError):
+        box_fit_errors(grey_sums, np.array([[0, 0, 64, 64]]), fit, CAP)
+    with pytest.raises(ValueError):
+        box_fit_error(sums, 0, 0, 64, 64, np.zeros((32, 16, 3), np.float32), CAP)
+    assert box_fit_error(sums, 0, 0, 64, 64, fit, CAP) == 0.0

@@ -73,13 +73,14 @@ def test_matches_brute_force_all_radii(kind: str) -> None:
     assert total_hits > 200  # the comparison is not vacuous
 
 
-def test_an_entry_reachable_through_every_table_is_reported_once() -> None:
+@pytest.mark.parametrize("num_tables", [3, 4, 5, 6])
+def test_an_entry_reachable_through_every_table_is_reported_once(num_tables: int) -> None:
     # One stock photo's hash stored 3,000 times (every substring equal, so every table
     # reaches every copy), among random hashes: each copy once, whatever the batch.
     rng = np.random.default_rng(5)
     stock = np.uint64(0x0123_4567_89AB_CDEF)
     hashes = np.concatenate([np.full(3_000, stock), _random_hashes(rng, 50_000)])
-    index = HammingIndex(hashes, np.arange(hashes.size))
+    index = HammingIndex(hashes, np.arange(hashes.size), num_tables=num_tables)
     assert index._plan(10) is not None
     one = index.query(int(stock), 10)
     assert sorted(one.ids.tolist()[:3_000]) == list(range(3_000))
