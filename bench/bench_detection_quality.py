@@ -66,10 +66,10 @@ import django  # noqa: E402
 django.setup()
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageOps  # noqa: E402
+from PIL import Image, ImageDraw, ImageEnhance, ImageOps  # noqa: E402
 
 from detection import pipeline  # noqa: E402
-from detection.engine.synthetic import logo_image, photo_like  # noqa: E402
+from detection.engine.synthetic import logo_image, photo_like, smear_logo  # noqa: E402
 from detection.services import policy  # noqa: E402
 from marketplace.models import ImageStatus, Listing, ListingImage, Seller, Shop  # noqa: E402
 from platform_core.models import Role, User  # noqa: E402
@@ -173,13 +173,8 @@ def covered_logo(photo: Image.Image, logo: Image.Image) -> Image.Image:
     x, y = rng.randint(20, 600 - side - 20), rng.randint(20, 600 - side - 20)
     region = logo.resize((side, side))
     how = rng.choice(["box", "sticker", "blur", "mosaic"])
-    if how == "blur":
-        region = region.filter(ImageFilter.GaussianBlur(side / 30))
-    elif how == "mosaic":
-        k = side // 16
-        region = region.resize((k, k), Image.Resampling.BOX).resize(
-            (side, side), Image.Resampling.NEAREST
-        )
+    if how in ("blur", "mosaic"):
+        region = smear_logo(region, how)
     else:
         colour = rng.choice(
             [(0, 0, 0), (255, 255, 255), (255, 220, 0), (230, 20, 30), (40, 110, 60)]

@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 from detection.engine.image_signals import LogoReference, detect_logo_smear
-from detection.engine.synthetic import logo_image, photo_like
+from detection.engine.synthetic import logo_image, photo_like, smear_logo
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--scenes", type=int, default=280)
@@ -43,13 +43,8 @@ def scene(photo: Image.Image, logo: Image.Image, how: str) -> Image.Image:
     side = rng.randint(200, 300)
     x, y = rng.randint(20, 600 - side - 20), rng.randint(20, 600 - side - 20)
     region = logo.resize((side, side))
-    if how == "blur":
-        region = region.filter(ImageFilter.GaussianBlur(side / 30))
-    elif how == "mosaic":
-        k = side // 16
-        region = region.resize((k, k), Image.Resampling.BOX).resize(
-            (side, side), Image.Resampling.NEAREST
-        )
+    if how in ("blur", "mosaic"):
+        region = smear_logo(region, how)
     elif how in ("box", "sticker"):
         box = (
             side * rng.uniform(0.1, 0.3),

@@ -111,6 +111,20 @@ def logo_image(seed: int, size: int = 400, text: str | None = None) -> Image.Ima
     return img
 
 
+def smear_logo(region: Image.Image, how: str) -> Image.Image:
+    """A logo region as sellers hide it: "blur" (Gaussian, radius 1/30 of its side) or
+    "mosaic" (16 x 16 blocks)."""
+    side = region.width
+    if how == "blur":
+        return region.filter(ImageFilter.GaussianBlur(side / 30))
+    if how == "mosaic":
+        k = side // 16
+        return region.resize((k, k), Image.Resampling.BOX).resize(
+            (side, side), Image.Resampling.NEAREST
+        )
+    raise ValueError(f"unknown smear {how!r}")
+
+
 def jpeg_bytes(img: Image.Image, quality: int = 88) -> bytes:
     """Encode as baseline JPEG (4:2:0 chroma, like most marketplace uploads)."""
     buf = io.BytesIO()
