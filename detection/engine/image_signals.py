@@ -380,7 +380,7 @@ class _Correlator:
             scipy.fft.next_fast_len(self.W, real=True),
         )
         stack = np.stack(chans)
-        # Single precision transforms (about twice as fast here). A template with its
+        # Single precision transforms (1.5-3x faster here). A template with its
         # mean taken out correlates the same with the channels shifted by any constant,
         # so each channel is centred on its own mean: float32's rounding grows with the
         # values' size, and this keeps it ~1e-4 of the scores (a white or black photo
@@ -987,7 +987,8 @@ def detect_logo_smear(
     elif hf_ratio < 0.45:
         kind, score = "blur", min(1.0, (0.45 - hf_ratio) / 0.35)
     elif (covered := _cover_among(img, view, candidates, ref)) is not None and not _part_of(
-        covered.box, box
+        covered.box,  # type: ignore[arg-type]  # a cover found always has its box
+        box,
     ):
         # (A "cover" well inside the logo found here is the logo's own plain
         # background passing for a cover over a smaller copy of it: the logo is clean.)
@@ -1000,10 +1001,8 @@ def detect_logo_smear(
     return SmearResult(True, kind != "clean", kind, round(score, 3), round(corr, 3), box, detail)
 
 
-def _part_of(inner: tuple[int, int, int, int] | None, outer: tuple[int, int, int, int]) -> bool:
+def _part_of(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
     """Is ``inner`` a small box (under half the area) lying within ``outer``?"""
-    if inner is None:
-        return False
     area = (inner[2] - inner[0]) * (inner[3] - inner[1])
     ix = max(0, min(inner[2], outer[2]) - max(inner[0], outer[0]))
     iy = max(0, min(inner[3], outer[3]) - max(inner[1], outer[1]))
