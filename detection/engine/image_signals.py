@@ -159,20 +159,17 @@ def fingerprint(img: ImageInput, *, role: str = "reference") -> Fingerprint:
     g = _grey(img)
     boxes = REFERENCE_BOXES if role == "reference" else LISTING_BOXES
     hashes: list[int] = []
-    thumbs: list[npt.NDArray[np.uint8]] = []
+    pixels: list[npt.NDArray[np.uint8]] = []
     for box in boxes:
         h, px = _box_hash(g, box)
         hashes.append(h)
-        thumbs.append(_thumb16(px))
+        pixels.append(px)
     if role == "listing":
-        mirrored = np.ascontiguousarray(_px_full(g)[:, ::-1])
+        # LISTING_BOXES[0] is the whole image: mirror its 32x32 pixels, no new resize.
+        mirrored = np.ascontiguousarray(pixels[0][:, ::-1])
         hashes.append(phash_from_grey32(mirrored))
-        thumbs.append(_thumb16(mirrored))
-    return Fingerprint(hashes, b"".join(t.tobytes() for t in thumbs))
-
-
-def _px_full(g: Image.Image) -> npt.NDArray[np.uint8]:
-    return np.asarray(g.resize((32, 32), Image.Resampling.LANCZOS))
+        pixels.append(mirrored)
+    return Fingerprint(hashes, b"".join(_thumb16(px).tobytes() for px in pixels))
 
 
 def _thumb16(px32: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:

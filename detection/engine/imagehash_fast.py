@@ -61,6 +61,7 @@ __all__ = [
 
 _HASH_SIZE = 8
 _IMG_SIZE = 32  # imagehash: hash_size * highfreq_factor (8 * 4)
+_HALF = _HASH_SIZE * _HASH_SIZE // 2
 _PRECISION_BITS = 32 - 8 - 2  # Pillow's fixed-point precision for 8-bit resampling
 # The reduced decode must keep at least this many pixels per side so that each reduced
 # pixel is small compared to the LANCZOS kernel (3 output pixels wide each side).
@@ -91,7 +92,10 @@ def phash_from_grey32(pixels: npt.NDArray[np.generic]) -> int:
     """pHash of a 32x32 greyscale array, computed exactly as ``imagehash.phash`` does."""
     dct = scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)
     low = dct[:_HASH_SIZE, :_HASH_SIZE]
-    return _bits_to_int(low > np.median(low))
+    # np.median of the 64 values, i.e. the mean of the middle two, without its
+    # generic machinery (a tenth of the time; the same float64 result).
+    middle = np.sort(low, axis=None)[_HALF - 1 : _HALF + 1]
+    return _bits_to_int(low > (middle[0] + middle[1]) / 2)
 
 
 def phash_image(img: Image.Image) -> int:
