@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from marketplace import services as marketplace_services
 from marketplace.models import Listing, ListingStatus
+from marketplace.signals import listings_scanned
 from platform_core.audit import audit
 from platform_core.errors import Conflict, DomainError, Forbidden
 from platform_core.models import Role
@@ -98,7 +99,11 @@ def listings_intake_and_scan(*, listing_ids: list[int]) -> dict:
     images = marketplace_services.listing_images_intake(
         listing_ids=listing_ids, fingerprint=fingerprint_image
     )
-    result = listings_scan(listing_ids=listing_ids)
+    result, scanned = _listings_scan(listing_ids, brand_id=None)
+    if scanned:
+        # What reads a listing's photos and findings (shop networks) starts
+        # now, instead of polling until they are ready.
+        transaction.on_commit(lambda: listings_scanned.send(sender=Listing, listing_ids=scanned))
     return {**images, **result}
 
 
@@ -106,11 +111,16 @@ def listings_scan(*, listing_ids: list[int], brand_id: int | None = None) -> dic
     """Score these listings and record the outcome. With ``brand_id`` (a brand
     sweep) only that brand's suspects are touched; listing risk is still the
     highest over all brands."""
+    return _listings_scan(listing_ids, brand_id=brand_id)[0]
+
+
+def _listings_scan(listing_ids: list[int], *, brand_id: int | None) -> tuple[dict, list[int]]:
+    """``listings_scan``'s counts, and the ids of the listings it scored."""
     from .pipeline import load_facts, scan_facts
 
     facts, images = load_facts(listing_ids)
     if not facts:
-        return {"scanned": 0, "suspects": 0}
+        return {"scanned": 0, "suspects": 0}, []
     outcome = scan_facts(facts, images)
     pol = policy()
     now = timezone.now()
@@ -137,7 +147,7 @@ def listings_scan(*, listing_ids: list[int], brand_id: int | None = None) -> dic
             )
         _listings_record(changed, now)
         _suspects_upsert([row.pk for row in changed], keep, only_brand=brand_id)
-    return {"scanned": len(changed), "suspects": len(keep)}
+    return {"scanned": len(changed), "suspects": len(keep)}, [row.pk for row in changed]
 
 
 @dataclass(slots=True)

@@ -5,14 +5,16 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from marketplace.models import Listing, Seller, Shop
-from marketplace.signals import listings_changed, sellers_changed
+from marketplace.signals import listings_scanned, sellers_changed
 
 from . import tasks
 
 
-@receiver(listings_changed, sender=Listing)
+@receiver(listings_scanned, sender=Listing)
 def queue_network_update(sender, listing_ids, **kwargs):
-    # Sent after commit. The task waits for the listing's images and scan.
+    # Sent after commit, once the listings' photos are fingerprinted and their
+    # scan written: the update reads both. (A listing changed again meanwhile
+    # is answered "waiting" and comes back with its own scan.)
     tasks.update_for_listings.delay(list(listing_ids))
 
 

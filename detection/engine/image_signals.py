@@ -72,6 +72,7 @@ from scipy.ndimage import label
 from detection.engine.cell_fit import box_fit_error, box_fit_errors
 from detection.engine.hamming_index import HammingIndex
 from detection.engine.imagehash_fast import grey_thumbnail, phash_from_grey32
+from detection.engine.resample import resize_grey
 
 __all__ = [
     "DEFAULT_MATCH_RADIUS",
@@ -114,24 +115,24 @@ _THUMB_SIDE = 256
 ImageInput = Image.Image | bytes
 
 
-def _grey(img: ImageInput, side: int = _THUMB_SIDE) -> Image.Image:
-    """Greyscale thumbnail with short side about ``side`` (JPEG bytes decode reduced)."""
+def _grey(img: ImageInput, side: int = _THUMB_SIDE) -> npt.NDArray[np.uint8]:
+    """Greyscale pixels with short side about ``side`` (JPEG bytes decode reduced)."""
     if isinstance(img, bytes):
         pixels, _ = grey_thumbnail(img, min_side=side)
-        g = Image.fromarray(pixels)
     else:
-        g = img.convert("L")
-    w, h = g.size
+        pixels = np.asarray(img.convert("L"))
+    h, w = pixels.shape
     scale = side / min(w, h)
     if scale < 1.0:
-        g = g.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.BOX)
-    return g
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        pixels = resize_grey(pixels, size, Image.Resampling.BOX)
+    return pixels
 
 
-def _box_hash(g: Image.Image, box: Box) -> tuple[int, npt.NDArray[np.uint8]]:
-    w, h = g.size
-    crop = g.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
-    px = np.asarray(crop.resize((32, 32), Image.Resampling.LANCZOS))
+def _box_hash(g: npt.NDArray[np.uint8], box: Box) -> tuple[int, npt.NDArray[np.uint8]]:
+    h, w = g.shape
+    crop = g[round(box[1] * h) : round(box[3] * h), round(box[0] * w) : round(box[2] * w)]
+    px = resize_grey(crop, (32, 32), Image.Resampling.LANCZOS)
     return phash_from_grey32(px), px
 
 
