@@ -33,7 +33,7 @@ RUN useradd --create-home --uid 1000 coguard \
 
 USER coguard
 # The compiled loops (the Hamming index's probe, the logo alignment's cell fit,
-# the fingerprints' greyscale resize)
+# the fingerprints' greyscale resize, for writable and read-only pixels)
 # are compiled here into a folder the app can write (the code's own folders are
 # read-only to it; a read-only root file system needs a volume there). The
 # cache is per CPU model: on another one each process compiles on first use
@@ -44,7 +44,8 @@ from detection.engine.hamming_index import HammingIndex; \
 from detection.engine.cell_fit import box_fit_error, box_fit_errors; \
 from detection.engine.resample import resize_grey; \
 HammingIndex(range(4096)).query_many([0, 1], 10); \
-resize_grey(np.zeros((64, 64), np.uint8), (8, 8), 1); \
+still = np.zeros((64, 8), np.uint8); resize_grey(still, (8, 8), 1); \
+still.setflags(write=False); resize_grey(still, (4, 4), 1); \
 sums, fit = np.zeros((65, 65, 3)), np.zeros((32, 32, 3), np.float32); \
 box_fit_errors(sums, np.array([[0, 0, 64, 64]]), fit, 48.0); box_fit_error(sums, 0, 0, 64, 64, fit, 48.0)"
 EXPOSE 8000

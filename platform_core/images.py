@@ -12,11 +12,11 @@ import os
 import re
 import socket
 import struct
-import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import certifi
+import requests
 import urllib3
 from django.conf import settings
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -302,7 +302,7 @@ def _address_allowed(host: str) -> None:
         return
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
+    except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a label too long
         raise ImageRejected("image_url_unreachable", f"Cannot resolve {host}.") from exc
     for info in infos:
         ip = ipaddress.ip_address(info[4][0].split("%")[0])
@@ -319,59 +319,75 @@ def _address_allowed(host: str) -> None:
             )
 
 
-def check_image_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+def check_image_url(url: str) -> SplitResult:
+    """The URL's parts, if an image may be fetched from it at all."""
+    try:
+        parts = urlsplit(url)
+        # Parsed lazily: a bad port or host raises here, not mid-download.
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise ImageRejected("image_url_invalid", "The image URL is not a valid URL.") from exc
+    if parts.scheme not in ("http", "https") or not host:
         raise ImageRejected("image_url_invalid", "Image URLs must be http(s) URLs.")
     if parts.username or parts.password:
         raise ImageRejected("image_url_invalid", "Image URLs may not carry credentials.")
+    return parts
 
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_HEADERS = {"User-Agent": "CoGuard-image-intake/1.0"}
+_HEADERS = {"User-Agent": "CoGuard-image-intake/1.0", "Accept": "*/*"}
 
 
 @functools.cache
 def _pool(proxy: str | None) -> urllib3.PoolManager:
     """One connection pool per worker process (and proxy): images mostly come
-    from a few CDNs. urllib3 directly, not requests: requests' per-call setup
-    (merging settings, cookies, hooks) cost more CPU than the download itself.
-    Certificates are checked against REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE when
-    set, else certifi's bundle, as requests would; no credentials from a
-    .netrc are ever sent to image hosts."""
-    ca_certs = (
-        os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
-    )
-    options = {"cert_reqs": "CERT_REQUIRED", "ca_certs": ca_certs, "maxsize": 4}
-    if proxy:
-        return urllib3.ProxyManager(proxy, **options)
-    return urllib3.PoolManager(**options)
+    from a few CDNs, and a chunk downloads on ``INTAKE_DOWNLOADS`` threads, each
+    keeping its connection. urllib3 directly, not requests: requests' per-call
+    setup (merging settings, cookies, hooks) cost more CPU than the download.
+    Certificates are checked against REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE (a file
+    or a folder) when set, else certifi's bundle, as requests would; credentials
+    from a .netrc are never sent to image hosts."""
+    ca = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    options = {
+        "cert_reqs": "CERT_REQUIRED",
+        ("ca_cert_dir" if os.path.isdir(ca) else "ca_certs"): ca,
+        "maxsize": 10,
+    }
+    if proxy is None:
+        return urllib3.PoolManager(**options)
+    # What requests' adapter does with a proxy URL: a default scheme, and its
+    # credentials sent as Proxy-Authorization.
+    proxy = requests.utils.prepend_scheme_if_needed(proxy, "http")
+    user, password = requests.utils.get_auth_from_url(proxy)
+    headers = urllib3.make_headers(proxy_basic_auth=f"{user}:{password}") if user else None
+    return urllib3.ProxyManager(proxy, proxy_headers=headers, **options)
 
 
-@functools.cache
-def _proxies() -> dict[str, str]:
-    return urllib.request.getproxies()  # reads the whole environment: once
-
-
-def _proxy_for(url: str) -> str | None:
-    """The proxy the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) names for ``url``."""
-    proxies = _proxies()
-    if not proxies:
-        return None
-    parts = urlsplit(url)
-    if urllib.request.proxy_bypass(parts.hostname or ""):
-        return None
-    return proxies.get(parts.scheme) or proxies.get("all")
+@functools.lru_cache(maxsize=1024)
+def _proxy_for(scheme: str, host: str, port: int | None) -> str | None:
+    """The proxy HTTP_PROXY / HTTPS_PROXY / ALL_PROXY name for this origin unless
+    NO_PROXY exempts it (hosts, domains, CIDR ranges), read as requests reads
+    them; once per origin, since reading the environment costs as much as a
+    download's own CPU."""
+    origin = f"{scheme}://{host}" + (f":{port}" if port else "")
+    proxies = requests.utils.get_environ_proxies(origin)
+    return requests.utils.select_proxy(origin, proxies) if proxies else None
 
 
 def fetch_image(url: str) -> bytes:
     """Download an image with a size cap, a timeout and redirects re-checked,
     refusing loopback, private and link-local addresses (unless allow-listed)."""
     for _ in range(MAX_REDIRECTS + 1):
-        check_image_url(url)
-        _address_allowed(urlsplit(url).hostname)
+        parts = check_image_url(url)
+        # The name urllib3 connects to, which for non-ASCII hosts (IDNA 2008)
+        # need not be what the resolver would make of the raw name (IDNA 2003).
         try:
-            response = _pool(_proxy_for(url)).request(
+            host = urllib3.util.parse_url(url).host or ""
+        except ValueError as exc:
+            raise ImageRejected("image_url_invalid", "The image URL is not a valid URL.") from exc
+        _address_allowed(host.strip("[]"))
+        try:
+            response = _pool(_proxy_for(parts.scheme, parts.hostname, parts.port)).request(
                 "GET",
                 url,
                 headers=_HEADERS,
@@ -385,8 +401,13 @@ def fetch_image(url: str) -> bytes:
                 "image_url_unreachable", f"Could not fetch the image: {exc}"
             ) from exc
         try:
-            if response.status in _REDIRECTS:
-                url = urljoin(url, response.headers.get("Location", ""))
+            if response.status in _REDIRECTS and response.headers.get("Location"):
+                try:
+                    url = urljoin(url, response.headers["Location"])
+                except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+                    raise ImageRejected(
+                        "image_url_invalid", "The image URL redirects to an invalid URL."
+                    ) from exc
                 continue
             if response.status != 200:
                 raise ImageRejected(

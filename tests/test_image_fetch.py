@@ -3,12 +3,14 @@ moved, missing, too large, or points inside the platform's network."""
 
 from __future__ import annotations
 
+import base64
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 
-from platform_core.images import ImageRejected, fetch_image
+from platform_core.images import ImageRejected, _proxy_for, fetch_image
 from tests.images import jpeg_bytes
 
 PHOTO = jpeg_bytes(3)
@@ -19,6 +21,8 @@ class _Server:
 
     def __init__(self):
         self.requests: list[str] = []
+        self.clients: list[tuple[str, int]] = []  # the connection each request came on
+        self.proxy_auth: list[str | None] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -26,13 +30,19 @@ class _Server:
 
             def do_GET(self):
                 server.requests.append(self.path)
-                status, headers, chunks = server.routes(self.path)
+                server.clients.append(self.client_address)
+                server.proxy_auth.append(self.headers.get("Proxy-Authorization"))
+                # As a forward proxy it is asked for absolute URLs.
+                status, headers, chunks = server.routes(urlsplit(self.path).path)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                for chunk in chunks:
-                    self.wfile.write(chunk)
+                try:
+                    for chunk in chunks:
+                        self.wfile.write(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading: what a size cap does
 
             def log_message(self, *args):
                 pass
@@ -52,6 +62,10 @@ class _Server:
             return 302, {"Location": "/photo.jpg", "Content-Length": "4"}, [b"gone"]
         if path == "/moved-inside":
             return 301, {"Location": "http://10.1.2.3/photo.jpg", "Content-Length": "0"}, []
+        if path == "/moved-nowhere":
+            return 302, {"Content-Length": "0"}, []
+        if path == "/moved-badly":
+            return 302, {"Location": "http://[::1/photo.jpg", "Content-Length": "0"}, []
         if path == "/loop":
             return 302, {"Location": "/loop", "Content-Length": "0"}, []
         if path == "/declared-huge":
@@ -68,6 +82,7 @@ def server(settings):
     s = _Server()
     yield s
     s.httpd.shutdown()
+    s.httpd.server_close()
 
 
 def _refusal(url: str) -> ImageRejected:
@@ -80,6 +95,7 @@ def test_a_photo_is_downloaded_byte_for_byte_and_the_connection_reused(server):
     assert fetch_image(server.url("/photo.jpg")) == PHOTO
     assert fetch_image(server.url("/photo.jpg")) == PHOTO
     assert server.requests == ["/photo.jpg", "/photo.jpg"]
+    assert server.clients[0] == server.clients[1], "the second download opened a new connection"
 
 
 def test_a_moved_photo_is_followed_to_its_new_address(server):
@@ -93,6 +109,22 @@ def test_a_redirect_into_the_platforms_network_is_refused(server):
     refused = _refusal(server.url("/moved-inside"))
     assert refused.code == "image_url_forbidden"
     assert server.requests == ["/moved-inside"]
+
+
+def test_a_redirect_without_a_location_or_to_a_broken_url_is_refused_clearly(server):
+    refused = _refusal(server.url("/moved-nowhere"))
+    assert refused.code == "image_url_unreachable"
+    assert "302" in refused.message
+    refused = _refusal(server.url("/moved-badly"))
+    assert refused.code == "image_url_invalid"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1/photo.jpg", "http://example.com:99999/x.jpg", "ftp://example.com/x.jpg"]
+)
+def test_a_malformed_url_is_refused_before_any_request(server, url):
+    assert _refusal(url).code == "image_url_invalid"
+    assert server.requests == []
 
 
 def test_endless_redirects_stop(server):
@@ -127,3 +159,34 @@ def test_loopback_is_refused_unless_allow_listed(server, settings):
     settings.IMAGE_FETCH_ALLOWED_HOSTS = []
     assert _refusal(server.url("/photo.jpg")).code == "image_url_forbidden"
     assert server.requests == []
+
+
+@pytest.fixture
+def proxy_env(monkeypatch):
+    """A clean proxy environment, and the per-origin proxy choice forgotten."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    _proxy_for.cache_clear()
+    yield monkeypatch
+    _proxy_for.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "proxy, credentials",
+    [("http://user:secret@127.0.0.1:{port}", b"user:secret"), ("127.0.0.1:{port}", None)],
+)
+def test_a_proxy_from_the_environment_is_used(server, settings, proxy_env, proxy, credentials):
+    settings.IMAGE_FETCH_ALLOWED_HOSTS = ["images.example"]  # never resolved: the proxy fetches
+    proxy_env.setenv("HTTP_PROXY", proxy.format(port=server.port))  # a bare host:port works too
+    assert fetch_image("http://images.example/photo.jpg") == PHOTO
+    assert server.requests == ["http://images.example/photo.jpg"]
+    expected = "Basic " + base64.b64encode(credentials).decode() if credentials else None
+    assert server.proxy_auth == [expected]
+
+
+def test_no_proxy_exempts_hosts_by_address_range(server, proxy_env):
+    proxy_env.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    proxy_env.setenv("NO_PROXY", "127.0.0.0/8")
+    assert fetch_image(server.url("/photo.jpg")) == PHOTO
+    assert server.requests == ["/photo.jpg"]  # asked directly, not as a proxy

@@ -108,6 +108,7 @@ LISTING_BOXES: tuple[Box, ...] = (
     (0.06, 0.06, 0.94, 0.94),
     (0.12, 0.12, 0.88, 0.88),
 )
+assert LISTING_BOXES[0] == (0.0, 0.0, 1.0, 1.0), "fingerprint() mirrors the first box's pixels"
 # Candidate radius for hash pairs (verified afterwards, see ImageMatcher).
 DEFAULT_MATCH_RADIUS = 10
 _THUMB_SIDE = 256

@@ -46,6 +46,8 @@ import numpy.typing as npt
 import scipy.fftpack
 from PIL import Image
 
+from detection.engine.resample import lanczos
+
 __all__ = [
     "dhash_from_grey",
     "grey_thumbnail",
@@ -104,16 +106,6 @@ def phash_image(img: Image.Image) -> int:
     return phash_from_grey32(np.asarray(grey))
 
 
-def _lanczos(x: float) -> float:
-    # Pillow's lanczos filter (support 3), see libImaging/Resample.c.
-    if -3.0 <= x < 3.0:
-        if x == 0.0:
-            return 1.0
-        px = math.pi * x
-        return (math.sin(px) / px) * (math.sin(px / 3.0) / (px / 3.0))
-    return 0.0
-
-
 def _sequential_sum(values: list[float]) -> float:
     total = 0.0
     for v in values:  # left to right, like the C loop (np.sum adds pairwise)
@@ -134,7 +126,7 @@ def _pillow_weights(in_size: int, out_size: int) -> npt.NDArray[np.float64]:
         xmin = max(int(center - support + 0.5), 0)
         xmax = min(int(center + support + 0.5), in_size)
         # Same operations in the same order as Pillow's precompute_coeffs.
-        k = [_lanczos((x - center + 0.5) * ss) for x in range(xmin, xmax)]
+        k = [lanczos((x - center + 0.5) * ss) for x in range(xmin, xmax)]
         total = _sequential_sum(k)
         k = np.array(k)
         if total != 0.0:

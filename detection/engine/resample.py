@@ -31,7 +31,7 @@ import numpy.typing as npt
 from numba import njit
 from PIL import Image
 
-__all__ = ["resize", "resize_grey"]
+__all__ = ["lanczos", "resize_grey"]
 
 _PRECISION_BITS = 32 - 8 - 2  # Pillow's fixed point for 8-bit images
 _HALF = float(1 << (_PRECISION_BITS - 1))
@@ -41,18 +41,23 @@ def _box(x: float) -> float:
     return 1.0 if -0.5 < x <= 0.5 else 0.0
 
 
-def _lanczos(x: float) -> float:
+def _sinc(x: float) -> float:
+    if x == 0.0:
+        return 1.0
+    x = x * math.pi
+    return math.sin(x) / x
+
+
+def lanczos(x: float) -> float:
+    """Pillow's LANCZOS filter, operation for operation (``sinc(x) * sinc(x / 3)``)."""
     if -3.0 <= x < 3.0:
-        if x == 0.0:
-            return 1.0
-        px = math.pi * x
-        return (math.sin(px) / px) * (math.sin(px / 3.0) / (px / 3.0))
+        return _sinc(x) * _sinc(x / 3.0)
     return 0.0
 
 
 _FILTERS = {
     Image.Resampling.BOX: (_box, 0.5),
-    Image.Resampling.LANCZOS: (_lanczos, 3.0),
+    Image.Resampling.LANCZOS: (lanczos, 3.0),
 }
 
 
@@ -157,10 +162,3 @@ def resize_grey(
     if (pixels.shape[1], pixels.shape[0]) == tuple(size):
         return pixels.copy()
     return _resize(pixels, size, resample)
-
-
-def resize(img: Image.Image, size: tuple[int, int], resample: int) -> Image.Image:
-    """``img.resize(size, resample)`` (no box, no reducing gap), byte for byte."""
-    if img.mode != "L" or resample not in _FILTERS:
-        return img.resize(size, resample)
-    return Image.fromarray(resize_grey(np.asarray(img), size, resample), "L")
