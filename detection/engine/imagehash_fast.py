@@ -46,7 +46,7 @@ import numpy.typing as npt
 import scipy.fftpack
 from PIL import Image
 
-from detection.engine.resample import lanczos
+from detection.engine.resample import pillow_coefficients
 
 __all__ = [
     "dhash_from_grey",
@@ -106,35 +106,14 @@ def phash_image(img: Image.Image) -> int:
     return phash_from_grey32(np.asarray(grey))
 
 
-def _sequential_sum(values: list[float]) -> float:
-    total = 0.0
-    for v in values:  # left to right, like the C loop (np.sum adds pairwise)
-        total += v
-    return total
-
-
 @lru_cache(maxsize=256)
 def _pillow_weights(in_size: int, out_size: int) -> npt.NDArray[np.float64]:
-    """Dense (out_size, in_size) matrix of Pillow's fixed-point LANCZOS weights."""
-    scale = in_size / out_size
-    filterscale = max(scale, 1.0)
-    support = 3.0 * filterscale
-    ss = 1.0 / filterscale
+    """Dense (out_size, in_size) matrix of Pillow's fixed-point LANCZOS weights
+    (:mod:`detection.engine.resample` computes them as Pillow does)."""
+    starts, counts, fixed = pillow_coefficients(in_size, out_size, Image.Resampling.LANCZOS)
     weights = np.zeros((out_size, in_size))
-    for xx in range(out_size):
-        center = (xx + 0.5) * scale
-        xmin = max(int(center - support + 0.5), 0)
-        xmax = min(int(center + support + 0.5), in_size)
-        # Same operations in the same order as Pillow's precompute_coeffs.
-        k = [lanczos((x - center + 0.5) * ss) for x in range(xmin, xmax)]
-        total = _sequential_sum(k)
-        k = np.array(k)
-        if total != 0.0:
-            k /= total
-        # Same rounding to fixed point as Pillow's normalize_coeffs_8bpc.
-        one = float(1 << _PRECISION_BITS)
-        k = np.where(k < 0, np.trunc(-0.5 + k * one), np.trunc(0.5 + k * one)) / one
-        weights[xx, xmin:xmax] = k
+    for xx, (a, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
+        weights[xx, a : a + n] = fixed[xx, :n] / float(1 << _PRECISION_BITS)
     return weights
 
 

@@ -31,7 +31,7 @@ import numpy.typing as npt
 from numba import njit
 from PIL import Image
 
-__all__ = ["lanczos", "resize_grey"]
+__all__ = ["lanczos", "pillow_coefficients", "resize_grey"]
 
 _PRECISION_BITS = 32 - 8 - 2  # Pillow's fixed point for 8-bit images
 _HALF = float(1 << (_PRECISION_BITS - 1))
@@ -62,7 +62,7 @@ _FILTERS = {
 
 
 @lru_cache(maxsize=512)
-def _coefficients(
+def pillow_coefficients(
     in_size: int, out_size: int, resample: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Pillow's ``precompute_coeffs`` + ``normalize_coeffs_8bpc``: for each output pixel
@@ -129,9 +129,9 @@ def _resize(px: npt.NDArray[np.uint8], size: tuple[int, int], resample: int):
     # twice as many pixels as the width.
     horizontal_first = not (h - out_h > 0 and h - out_h > (w - out_w) * 2)
     if need_vertical:
-        ys, yc, yk = _coefficients(h, out_h, resample)
+        ys, yc, yk = pillow_coefficients(h, out_h, resample)
     if need_horizontal:
-        xs, xc, xk = _coefficients(w, out_w, resample)
+        xs, xc, xk = pillow_coefficients(w, out_w, resample)
     if horizontal_first:
         if need_horizontal:
             # Only the rows the vertical pass reads, as Pillow does.
