@@ -12,7 +12,6 @@ from PIL import Image
 from detection.engine.imagehash_fast import (
     dhash_from_grey,
     grey_thumbnail,
-    lanczos32_like_pillow,
     phash_bytes,
     phash_image,
     phash_jpeg_luma,
@@ -95,22 +94,6 @@ def test_dhash_is_stable_under_resize() -> None:
     other = dhash_from_grey(np.asarray(photo_like(22, (600, 600)).convert("L")))
     assert bin(a ^ b).count("1") <= 6
     assert bin(a ^ other).count("1") > 12
-
-
-def test_lanczos_resize_is_bit_identical_to_pillow() -> None:
-    rnd = np.random.default_rng(4)
-    arrays = [
-        rnd.integers(0, 256, size=shape, dtype=np.uint8)
-        for shape in ((1000, 1000), (600, 800), (333, 517))
-    ]
-    arrays += [
-        np.asarray(photo_like(30 + i, size).convert("L")) for i, size in enumerate(SIZES[:5])
-    ]
-    arrays.append(np.zeros((400, 300), np.uint8))
-    arrays.append(np.full((300, 400), 255, np.uint8))
-    for px in arrays:
-        pillow = np.asarray(Image.fromarray(px).resize((32, 32), Image.Resampling.LANCZOS))
-        assert np.array_equal(lanczos32_like_pillow(px), pillow), px.shape
 
 
 def test_luma_path_matches_imagehash_on_photos(jpegs: list[bytes]) -> None:
