@@ -48,7 +48,7 @@ import numpy.typing as npt
 import scipy.fftpack
 from PIL import Image
 
-from detection.engine.resample import pillow_coefficients, resize_grey
+from detection.engine.resample import PRECISION_BITS, pillow_coefficients, resize_grey
 
 __all__ = [
     "dhash_from_grey",
@@ -65,7 +65,6 @@ __all__ = [
 _HASH_SIZE = 8
 _IMG_SIZE = 32  # imagehash: hash_size * highfreq_factor (8 * 4)
 _HALF = _HASH_SIZE * _HASH_SIZE // 2
-_PRECISION_BITS = 32 - 8 - 2  # Pillow's fixed-point precision for 8-bit resampling
 # The reduced decode must keep at least this many pixels per side so that each reduced
 # pixel is small compared to the LANCZOS kernel (3 output pixels wide each side).
 _MIN_DRAFT_SIDE = 128
@@ -119,7 +118,7 @@ def _pillow_weights(in_size: int, out_size: int) -> npt.NDArray[np.float64]:
     starts, counts, fixed = pillow_coefficients(in_size, out_size, Image.Resampling.LANCZOS)
     weights = np.zeros((out_size, in_size))
     for xx, (a, n) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
-        weights[xx, a : a + n] = fixed[xx, :n] / float(1 << _PRECISION_BITS)
+        weights[xx, a : a + n] = fixed[xx, :n] / float(1 << PRECISION_BITS)
     return weights
 
 

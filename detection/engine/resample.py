@@ -31,10 +31,10 @@ import numpy.typing as npt
 from numba import njit
 from PIL import Image
 
-__all__ = ["lanczos", "pillow_coefficients", "resize_grey"]
+__all__ = ["PRECISION_BITS", "pillow_coefficients", "resize_grey"]
 
-_PRECISION_BITS = 32 - 8 - 2  # Pillow's fixed point for 8-bit images
-_HALF = float(1 << (_PRECISION_BITS - 1))
+PRECISION_BITS = 32 - 8 - 2  # Pillow's fixed point for 8-bit images
+_HALF = float(1 << (PRECISION_BITS - 1))
 
 
 def _box(x: float) -> float:
@@ -48,7 +48,7 @@ def _sinc(x: float) -> float:
     return math.sin(x) / x
 
 
-def lanczos(x: float) -> float:
+def _lanczos(x: float) -> float:
     """Pillow's LANCZOS filter, operation for operation (``sinc(x) * sinc(x / 3)``)."""
     if -3.0 <= x < 3.0:
         return _sinc(x) * _sinc(x / 3.0)
@@ -57,7 +57,7 @@ def lanczos(x: float) -> float:
 
 _FILTERS = {
     Image.Resampling.BOX: (_box, 0.5),
-    Image.Resampling.LANCZOS: (lanczos, 3.0),
+    Image.Resampling.LANCZOS: (_lanczos, 3.0),
 }
 
 
@@ -76,7 +76,7 @@ def pillow_coefficients(
     starts = np.zeros(out_size, np.int64)
     counts = np.zeros(out_size, np.int64)
     weights = np.zeros((out_size, ksize), np.float64)
-    one = float(1 << _PRECISION_BITS)
+    one = float(1 << PRECISION_BITS)
     for xx in range(out_size):
         center = (xx + 0.5) * scale
         xmin = max(int(center - support + 0.5), 0)  # int() truncates, as C's cast does
@@ -95,7 +95,7 @@ def pillow_coefficients(
 
 @njit(cache=True, nogil=True)
 def _clip8(acc: float) -> np.uint8:
-    v = np.int64(acc) >> _PRECISION_BITS  # floor, like Pillow's lookup on ``in >> 22``
+    v = np.int64(acc) >> PRECISION_BITS  # floor, like Pillow's lookup on ``in >> 22``
     return np.uint8(0 if v < 0 else (255 if v > 255 else v))
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from networks.models import Ring, RingMember, ShopLink
+from networks.models import PhotoPrint, Ring, RingMember, ShopKey, ShopLink
 from tests.conftest import wait_until
+from tests.images import b64, jpeg_bytes
 
 
 @pytest.mark.usefixtures("worker")
@@ -50,9 +51,6 @@ def test_listings_pushed_with_one_contact_form_a_ring(api, mo):
 @pytest.mark.usefixtures("worker")
 def test_listings_are_indexed_for_networks_once_their_intake_and_scan_commit(api, mo):
     """No contact, no seller change: only the intake's own signal can index these."""
-    from networks.models import PhotoPrint, ShopKey
-    from tests.images import b64, jpeg_bytes
-
     shared_photo = b64(jpeg_bytes(11))
     items = [
         {
