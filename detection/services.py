@@ -102,8 +102,12 @@ def listings_intake_and_scan(*, listing_ids: list[int]) -> dict:
     result, scanned = _listings_scan(listing_ids, brand_id=None)
     if scanned:
         # What reads a listing's photos and findings (shop networks) starts
-        # now, instead of polling until they are ready.
-        transaction.on_commit(lambda: listings_scanned.send(sender=Listing, listing_ids=scanned))
+        # now, instead of polling until they are ready. Robust: the scan has
+        # committed, so a broker that is down then is logged, not this task's
+        # failure (the scheduled network rebuild catches up).
+        transaction.on_commit(
+            lambda: listings_scanned.send(sender=Listing, listing_ids=scanned), robust=True
+        )
     return {**images, **result}
 
 

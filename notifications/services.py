@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import json
 import socket
 import time
@@ -30,6 +29,7 @@ from django.utils.translation import gettext
 from platform_core.audit import audit
 from platform_core.errors import DomainError, Forbidden
 from platform_core.models import Role
+from platform_core.outbound import InternalAddress, checked_addresses, checked_pool_classes
 from platform_core.services import supported_language
 
 from .messages import render
@@ -167,25 +167,32 @@ def _check_url(url: str) -> None:
 
 def _address_allowed(host: str) -> bool:
     """Webhooks never reach internal addresses (SSRF), unless allow-listed.
-    Checked again at every delivery: DNS may have changed meanwhile."""
-    if host in settings.WEBHOOK_ALLOWED_HOSTS:
-        return True
+    Checked at registration and again at every delivery, where the connection
+    also connects only to the address it checked (``_CheckedAdapter``)."""
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        checked_addresses(host, None, allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS)
+    except InternalAddress:
+        return False
     except socket.gaierror:
         return True  # unresolvable now: the delivery attempt will fail and retry
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if (
-            ip.is_private
-            or ip.is_loopback
-            or ip.is_link_local
-            or ip.is_multicast
-            or ip.is_reserved
-            or ip.is_unspecified
-        ):
-            return False
     return True
+
+
+class _CheckedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose connections resolve the host once and connect
+    only to an address they checked: a name that answers a public address to
+    the check and an internal one afterwards (DNS rebinding) gets nowhere."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = checked_pool_classes("WEBHOOK_ALLOWED_HOSTS")
+
+
+def _post(url: str, **kwargs) -> requests.Response:
+    with requests.Session() as session:
+        session.mount("http://", _CheckedAdapter())
+        session.mount("https://", _CheckedAdapter())
+        return session.post(url, **kwargs)
 
 
 @transaction.atomic
@@ -349,7 +356,7 @@ def webhook_deliver(*, delivery_id: int) -> bool | None:
         error = "The URL resolves to an internal network address."
     else:
         try:
-            response = requests.post(
+            response = _post(
                 endpoint.url,
                 data=body,
                 timeout=settings.WEBHOOK_TIMEOUT,
@@ -365,6 +372,8 @@ def webhook_deliver(*, delivery_id: int) -> bool | None:
             )
             status_code = response.status_code
             response.close()
+        except InternalAddress:
+            error = "The URL resolves to an internal network address."
         except requests.RequestException as exc:
             error = f"{exc.__class__.__name__}: {exc}"[:500]
     ok = status_code is not None and 200 <= status_code < 300

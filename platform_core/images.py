@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import io
-import ipaddress
 import math
 import os
 import re
@@ -20,6 +19,8 @@ import requests
 import urllib3
 from django.conf import settings
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from .outbound import InternalAddress, checked_addresses, checked_pool_classes
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 THUMBNAIL_SIZE = (320, 320)
@@ -297,28 +298,6 @@ def _scan_end(data: bytes, pos: int) -> int:
 # --- Fetching by URL ----------------------------------------------------------
 
 
-def _address_allowed(host: str) -> None:
-    if host in settings.IMAGE_FETCH_ALLOWED_HOSTS:
-        return
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a label too long
-        raise ImageRejected("image_url_unreachable", f"Cannot resolve {host}.") from exc
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if (
-            ip.is_private
-            or ip.is_loopback
-            or ip.is_link_local
-            or ip.is_multicast
-            or ip.is_reserved
-            or ip.is_unspecified
-        ):
-            raise ImageRejected(
-                "image_url_forbidden", "Images are not fetched from internal network addresses."
-            )
-
-
 def check_image_url(url: str) -> SplitResult:
     """The URL's parts, if an image may be fetched from it at all."""
     try:
@@ -354,7 +333,11 @@ def _pool(proxy: str | None) -> urllib3.PoolManager:
         "maxsize": 10,
     }
     if proxy is None:
-        return urllib3.PoolManager(**options)
+        manager = urllib3.PoolManager(**options)
+        # Each connection resolves its host once and connects only to an
+        # address it checked: no window for DNS rebinding.
+        manager.pool_classes_by_scheme = checked_pool_classes("IMAGE_FETCH_ALLOWED_HOSTS")
+        return manager
     # What requests' adapter does with a proxy URL: a default scheme, and its
     # credentials sent as Proxy-Authorization.
     proxy = requests.utils.prepend_scheme_if_needed(proxy, "http")
@@ -377,6 +360,7 @@ def _proxy_for(scheme: str, host: str, port: int | None) -> str | None:
 def fetch_image(url: str) -> bytes:
     """Download an image with a size cap, a timeout and redirects re-checked,
     refusing loopback, private and link-local addresses (unless allow-listed)."""
+    allowed = settings.IMAGE_FETCH_ALLOWED_HOSTS
     for _ in range(MAX_REDIRECTS + 1):
         parts = check_image_url(url)
         # The name urllib3 connects to, which for non-ASCII hosts (IDNA 2008)
@@ -385,9 +369,13 @@ def fetch_image(url: str) -> bytes:
             host = urllib3.util.parse_url(url).host or ""
         except ValueError as exc:
             raise ImageRejected("image_url_invalid", "The image URL is not a valid URL.") from exc
-        _address_allowed(host.strip("[]"))
+        proxy = _proxy_for(parts.scheme, parts.hostname, parts.port)
         try:
-            response = _pool(_proxy_for(parts.scheme, parts.hostname, parts.port)).request(
+            if proxy is not None and host not in allowed:
+                # The proxy resolves the name again; only it can pin the address.
+                checked_addresses(host, parts.port, allowed_hosts=allowed)
+            # Without a proxy the connection itself checks what it connects to.
+            response = _pool(proxy).request(
                 "GET",
                 url,
                 headers=_HEADERS,
@@ -396,6 +384,12 @@ def fetch_image(url: str) -> bytes:
                 retries=False,
                 preload_content=False,
             )
+        except InternalAddress as exc:
+            raise ImageRejected(
+                "image_url_forbidden", "Images are not fetched from internal network addresses."
+            ) from exc
+        except (socket.gaierror, urllib3.exceptions.NameResolutionError) as exc:
+            raise ImageRejected("image_url_unreachable", f"Cannot resolve {host}.") from exc
         except (urllib3.exceptions.HTTPError, ValueError) as exc:
             raise ImageRejected(
                 "image_url_unreachable", f"Could not fetch the image: {exc}"

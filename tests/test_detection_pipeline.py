@@ -164,3 +164,37 @@ def test_judgments_and_the_queue_order(api, alice, bob, bob_org, adidas):
     ]
     bad = client.post(f"/api/v1/suspects/{high.pk}/judgment/", {"verdict": "maybe"}, format="json")
     assert bad.status_code == 400 and "verdict" in bad.json()["error"]["fields"]
+
+
+@pytest.fixture
+def broker_down():
+    """The broker stops answering: tasks cannot be queued until it is back."""
+    from platform_core.celery import app
+
+    url = app.conf.broker_url
+    app.pool.force_close_all()
+    app._pool = None  # connections are pooled per broker URL: start a new pool
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens there
+    yield
+    app.pool.force_close_all()
+    app._pool = None
+    app.conf.broker_url = url
+
+
+def test_a_scan_stays_done_when_the_broker_is_down_after_its_commit(
+    db, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    """What follows a scan (indexing shop networks) is queued after it
+    commits; a broker that is down then is logged, not the scan's failure
+    (the nightly network rebuild catches up)."""
+    from detection.services import listings_intake_and_scan
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(title="Canvas tote bag")
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        outcome = listings_intake_and_scan(listing_ids=[listing.pk])
+
+    assert outcome["scanned"] == 1 and len(queued) == 1
+    listing.refresh_from_db()
+    assert listing.scanned_at is not None
+    assert "Connection refused" in caplog.text  # logged for the operator

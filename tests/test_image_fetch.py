@@ -4,6 +4,7 @@ moved, missing, too large, or points inside the platform's network."""
 from __future__ import annotations
 
 import base64
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -190,3 +191,51 @@ def test_no_proxy_exempts_hosts_by_address_range(server, proxy_env):
     proxy_env.setenv("NO_PROXY", "127.0.0.0/8")
     assert fetch_image(server.url("/photo.jpg")) == PHOTO
     assert server.requests == ["/photo.jpg"]  # asked directly, not as a proxy
+
+
+@pytest.fixture
+def rebinding_dns(monkeypatch):
+    """A hostile name server for ``cdn.rebind.example``: a public address to
+    the first question, the platform's own (loopback) to every later one."""
+    real = socket.getaddrinfo
+    answers = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "cdn.rebind.example":
+            return real(host, port, *args, **kwargs)
+        address = "8.8.8.8" if not answers else "127.0.0.1"
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+def test_a_name_that_rebinds_to_an_internal_address_never_reaches_it(
+    server, settings, rebinding_dns
+):
+    settings.IMAGE_FETCH_ALLOWED_HOSTS = []
+    settings.IMAGE_FETCH_TIMEOUT = 0.5  # the public address does not answer here
+    refused = _refusal(f"http://cdn.rebind.example:{server.port}/photo.jpg")
+    assert refused.code == "image_url_unreachable"
+    # Resolved once, and the connection went to the address that was checked.
+    assert rebinding_dns == ["8.8.8.8"]
+    assert server.requests == []
+
+
+def test_a_name_with_any_internal_address_is_refused(server, settings, monkeypatch):
+    settings.IMAGE_FETCH_ALLOWED_HOSTS = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "cdn.mixed.example":
+            return real(host, port, *args, **kwargs)
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))
+            for address in ("8.8.8.8", "127.0.0.1")
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    refused = _refusal(f"http://cdn.mixed.example:{server.port}/photo.jpg")
+    assert refused.code == "image_url_forbidden"
+    assert server.requests == []

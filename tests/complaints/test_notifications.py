@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -315,7 +316,7 @@ def test_the_requeue_runs_from_beat():
 
 
 class _Post:
-    """Stands in for ``requests.post``: counts calls, answers ``status``."""
+    """Stands in for the webhook POST: counts calls, answers ``status``."""
 
     def __init__(self, status=200):
         self.status, self.calls = status, 0
@@ -338,7 +339,7 @@ def test_a_duplicate_task_does_not_post_the_same_attempt_twice(
 ):
     settings.WEBHOOK_BACKOFF_SECONDS = 30
     post = _Post(status=500)
-    monkeypatch.setattr(notification_services.requests, "post", post)
+    monkeypatch.setattr(notification_services, "_post", post)
     delivery = _delivery(market_endpoint)
 
     assert notification_services.webhook_deliver(delivery_id=delivery.pk) is False
@@ -397,3 +398,33 @@ def test_a_failed_delivery_is_sent_again_on_request_and_not_twice(
     with django_capture_on_commit_callbacks(execute=True):
         assert notification_services.webhook_deliveries_requeue() == 0
     assert enqueued == [failed.pk]
+
+
+def test_a_receiver_name_that_rebinds_to_an_internal_address_gets_nothing(
+    mo, settings, monkeypatch
+):
+    """A hostile name server answers a public address to the delivery's check
+    and loopback afterwards: the POST must not reach loopback."""
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+    settings.WEBHOOK_TIMEOUT = 0.5
+    real, answers = socket.getaddrinfo, []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "hooks.rebind.example":
+            return real(host, port, *args, **kwargs)
+        answers.append("8.8.8.8" if not answers else "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[-1], port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with Receiver(failures=0) as receiver:
+        port = receiver.server.server_address[1]
+        endpoint = WebhookEndpoint.objects.create(
+            owner=mo, url=f"http://hooks.rebind.example:{port}/coguard"
+        )
+        delivery = _delivery(endpoint)
+
+        assert notification_services.webhook_deliver(delivery_id=delivery.pk) is False
+
+    assert receiver.requests == []
+    delivery.refresh_from_db()
+    assert "internal network address" in delivery.attempt_log[-1]["error"]
