@@ -168,17 +168,16 @@ def test_judgments_and_the_queue_order(api, alice, bob, bob_org, adidas):
 
 @pytest.fixture
 def broker_down():
-    """The broker stops answering: tasks cannot be queued until it is back."""
+    """The broker stops answering: tasks cannot be queued until it is back.
+    (Celery keeps its connection and producer pools per broker URL; the
+    working ones are set aside, not closed, and put back afterwards.)"""
     from platform_core.celery import app
 
-    url = app.conf.broker_url
-    app.pool.force_close_all()
-    app._pool = None  # connections are pooled per broker URL: start a new pool
+    saved = app.conf.broker_url, app._pool, app.amqp._producer_pool
     app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens there
+    app._pool = app.amqp._producer_pool = None
     yield
-    app.pool.force_close_all()
-    app._pool = None
-    app.conf.broker_url = url
+    app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
 
 
 def test_a_scan_stays_done_when_the_broker_is_down_after_its_commit(
