@@ -24,7 +24,7 @@ MAX_LOGOS = 2
 # listings (colours, sizes, relistings), and intake stores the same upload the
 # same way, so one check serves them all. Bump on any change to
 # detect_logo_smear, its thresholds or how intake re-encodes photos.
-CHECK_VERSION = 5
+CHECK_VERSION = 6
 CACHE_SECONDS = 60 * 60 * 24 * 30
 
 

@@ -11,6 +11,9 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 from detection.engine.image_signals import (
     ImageMatcher,
     LogoReference,
+    _cover_patches,
+    _locate_covered,
+    _search_view,
     detect_logo_smear,
     fingerprint,
     image_fingerprints,
@@ -274,3 +277,29 @@ def test_a_logo_with_a_channel_of_one_colour_is_checked_like_any_other() -> None
     assert clean.located and not clean.smeared
     blurred = detect_logo_smear(_smear(scene, box, "blur"), ref)
     assert blurred.smeared and blurred.kind == "blur"
+
+
+@pytest.mark.parametrize(
+    "seed, logo_seed, side, x, y, fill",
+    [
+        (33, 9, 248, 88, 50, (230, 20, 30)),
+        (44, 8, 289, 69, 72, (230, 20, 30)),
+        (45, 9, 241, 190, 134, (255, 255, 255)),
+    ],
+)
+def test_the_covered_search_ranks_by_correlation_where_a_colour_shows_no_detail(
+    seed, logo_seed, side, x, y, fill
+) -> None:
+    """The search around a cover runs in single precision. Where a window shows only
+    a flat stretch of one of the logo's colour channels, what is left of that channel
+    is rounding: it must count as no match, not as a ratio of two rounding errors
+    (a score of 10^5 that ranks a wrong place first)."""
+    logo = logo_image(logo_seed)
+    photo = photo_like(seed, (600, 600))
+    region = logo.resize((side, side))
+    ImageDraw.Draw(region).rectangle((side * 0.2, side * 0.1, side * 0.7, side * 0.6), fill=fill)
+    photo.paste(region, (x, y))
+    view = _search_view(photo)
+    peaks = _locate_covered(view, _cover_patches(view.small), LogoReference.from_image(logo))
+    assert peaks
+    assert all(-1.0 <= score <= 1.05 for score, _box in peaks), peaks
