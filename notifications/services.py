@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -165,10 +166,17 @@ def _check_url(url: str) -> None:
         )
 
 
-def _address_allowed(host: str) -> bool:
+def _address_allowed(url: str) -> bool:
     """Webhooks never reach internal addresses (SSRF), unless allow-listed.
-    Checked at registration and again at every delivery, where the connection
-    also connects only to the address it checked (``_CheckedAdapter``)."""
+    Checked at registration and before every delivery; without a proxy the
+    delivery's connection also connects only to an address it checked
+    (``_CheckedAdapter``), while through one the proxy resolves the name and
+    this check is the guard. The name checked is the one connected to (IDNA
+    2008 for non-ASCII hosts, as urllib3 encodes it)."""
+    try:
+        host = urllib3.util.parse_url(url).host or ""
+    except ValueError:
+        return True  # not a URL a connection can be made to: the attempt fails
     try:
         checked_addresses(host, None, allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS)
     except InternalAddress:
@@ -220,7 +228,7 @@ def webhook_endpoint_create(
     else:
         raise Forbidden(gettext("Only the marketplace and brand staff register webhooks."))
     _check_url(url)
-    if not _address_allowed(urlsplit(url).hostname):
+    if not _address_allowed(url):
         raise DomainError(
             gettext("Webhooks are not sent to internal network addresses."),
             code="url_forbidden",
@@ -352,7 +360,7 @@ def webhook_deliver(*, delivery_id: int) -> bool | None:
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
     status_code, error = None, ""
-    if not _address_allowed(urlsplit(endpoint.url).hostname or ""):
+    if not _address_allowed(endpoint.url):
         error = "The URL resolves to an internal network address."
     else:
         try:

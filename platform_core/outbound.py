@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import socket
+import sys
 
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -36,9 +37,18 @@ class InternalAddress(Exception):
 
 
 def is_internal(address: str) -> bool:
+    """Not an address on the public internet: private, loopback, link-local,
+    shared (carrier-grade NAT, where some clouds keep their metadata service),
+    multicast, reserved or unspecified; an IPv6 address that carries an IPv4
+    one (mapped, 6to4, Teredo) is judged by that one too."""
     ip = ipaddress.ip_address(address.split("%")[0])  # drop an IPv6 scope
+    if ip.version == 6:
+        carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+        if any(inner is not None and is_internal(str(inner)) for inner in carried):
+            return True
     return (
-        ip.is_private
+        not ip.is_global
+        or ip.is_private
         or ip.is_loopback
         or ip.is_link_local
         or ip.is_multicast
@@ -60,6 +70,8 @@ def checked_addresses(host: str, port: int | None, *, allowed_hosts) -> list[str
     except UnicodeError as exc:  # a label over 63 characters
         raise socket.gaierror(socket.EAI_NONAME, str(exc)) from exc
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise socket.gaierror(socket.EAI_NONAME, f"{host} has no address")
     if host not in allowed_hosts and any(is_internal(a) for a in addresses):
         raise InternalAddress(host)
     return addresses
@@ -67,7 +79,9 @@ def checked_addresses(host: str, port: int | None, *, allowed_hosts) -> list[str
 
 class _ConnectsToCheckedAddresses:
     """Mixed into urllib3's connection classes: resolve once, check, connect
-    to what was checked. ``allowed_hosts_setting`` names the allow-list."""
+    to what was checked. ``allowed_hosts_setting`` names the allow-list.
+    ``InternalAddress`` is not one of urllib3's errors, so it passes through
+    urllib3 and requests unchanged: callers catch it."""
 
     allowed_hosts_setting: str
 
@@ -81,12 +95,14 @@ class _ConnectsToCheckedAddresses:
         error: Exception | None = None
         for address in addresses:  # as socket.create_connection tries them
             try:
-                return create_connection(
+                sock = create_connection(
                     (address, self.port),
                     self.timeout,
                     source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
+                sys.audit("http.client.connect", self, self.host, self.port)
+                return sock
             except TimeoutError as exc:
                 error = ConnectTimeoutError(
                     self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
@@ -95,7 +111,8 @@ class _ConnectsToCheckedAddresses:
             except OSError as exc:
                 error = NewConnectionError(self, f"Failed to establish a new connection: {exc}")
                 error.__cause__ = exc
-        raise error or NameResolutionError(self.host, self, None)
+        assert error is not None  # checked_addresses returns at least one
+        raise error
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from platform_core import outbound
 from platform_core.images import ImageRejected, _proxy_for, fetch_image
 from tests.images import jpeg_bytes
 
@@ -212,14 +213,21 @@ def rebinding_dns(monkeypatch):
 
 
 def test_a_name_that_rebinds_to_an_internal_address_never_reaches_it(
-    server, settings, rebinding_dns
+    server, settings, rebinding_dns, monkeypatch
 ):
     settings.IMAGE_FETCH_ALLOWED_HOSTS = []
-    settings.IMAGE_FETCH_TIMEOUT = 0.5  # the public address does not answer here
+    connected = []
+
+    def create_connection(address, *args, **kwargs):
+        connected.append(address[0])  # the public address does not answer here
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(outbound, "create_connection", create_connection)
     refused = _refusal(f"http://cdn.rebind.example:{server.port}/photo.jpg")
     assert refused.code == "image_url_unreachable"
     # Resolved once, and the connection went to the address that was checked.
     assert rebinding_dns == ["8.8.8.8"]
+    assert connected == ["8.8.8.8"]
     assert server.requests == []
 
 
@@ -239,3 +247,25 @@ def test_a_name_with_any_internal_address_is_refused(server, settings, monkeypat
     refused = _refusal(f"http://cdn.mixed.example:{server.port}/photo.jpg")
     assert refused.code == "image_url_forbidden"
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "address, internal",
+    [
+        ("8.8.8.8", False),
+        ("2001:4860:4860::8888", False),
+        ("10.0.0.8", True),
+        ("127.0.0.1", True),
+        ("169.254.169.254", True),  # a cloud's metadata service
+        ("100.100.100.200", True),  # shared address space: another cloud's metadata
+        ("224.0.0.1", True),
+        ("0.0.0.0", True),
+        ("::1", True),
+        ("fe80::1%eth0", True),
+        ("::ffff:127.0.0.1", True),  # IPv4-mapped loopback
+        ("2002:7f00:1::", True),  # 6to4 around 127.0.0.1
+        ("2002:808:808::", False),  # 6to4 around 8.8.8.8
+    ],
+)
+def test_what_counts_as_the_platforms_own_network(address, internal):
+    assert outbound.is_internal(address) is internal

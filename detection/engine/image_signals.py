@@ -589,16 +589,16 @@ def _locate_covered(
     # _Correlator.ncc).
     block = np.zeros((6 * len(needed), H, W), np.float32)
     templates = {}
-    for n, (th, tw) in enumerate(needed):
+    for index, (th, tw) in enumerate(needed):
         informative, energy = [], []
         for i, t in enumerate(ref.template(tw, th)):
             t = t - t.mean()
-            block[6 * n + 2 * i, :th, :tw] = t
-            block[6 * n + 2 * i + 1, :th, :tw] = t * t
+            block[6 * index + 2 * i, :th, :tw] = t
+            block[6 * index + 2 * i + 1, :th, :tw] = t * t
             energy.append(float((t * t).sum()))
             if energy[-1] >= _FLAT_TEMPLATE**2:
                 informative.append(i)
-        templates[th, tw] = (n, tuple(informative), energy)
+        templates[th, tw] = (index, tuple(informative), energy)
     spectra = np.conj(fft(block))
 
     peaks: list[tuple[float, tuple[int, int, int, int]]] = []
@@ -625,12 +625,12 @@ def _locate_covered(
         np.cumsum(np.cumsum(boxed, axis=1), axis=2, out=integrals[:, 1:, 1:])
         # One inverse transform for all sizes: several small calls cost more.
         products = []
-        for _th, _tw, n, _channels, _energy in usable:
-            pads = spectra[6 * n : 6 * n + 6]
+        for _th, _tw, index, _channels, _energy in usable:
+            pads = spectra[6 * index : 6 * index + 6]
             for k in range(3):
                 products += [fm * pads[2 * k], fm * pads[2 * k + 1], fpm[k] * pads[2 * k]]
         weighted = ifft(np.stack(products))
-        for j, (th, tw, _n, channels, energy) in enumerate(usable):
+        for j, (th, tw, _index, channels, energy) in enumerate(usable):
             hv, wv = H - th + 1, W - tw + 1
             # Only windows that contain the patch count: work on those alone.
             ya, yb = max(0, y1 - th), min(hv, y0 + 1)
@@ -653,9 +653,10 @@ def _locate_covered(
                 num = spt - sp * st / nn
                 vp = np.maximum(spp - sp * sp / nn, 0.0)
                 vt = np.maximum(stt - st * st / nn, 0.0)
-                # Where the visible part of the channel is flat to within float32's
-                # rounding (1e-5 of the channel's energy; measured 1e-6), both sides of
-                # the ratio are rounding: it counts as no match.
+                # Where the visible part of the channel is flat to within rounding
+                # (1e-5 of the channel's energy; float32's measured under 1e-6), both
+                # sides of the ratio are rounding: it counts as no match. (Uncentred,
+                # even double precision left such ratios, one ranked above the logo.)
                 ratio = num / (np.sqrt(vp * vt) + 0.05 * np.sqrt(vt * nn) + 1e-9)
                 acc += np.where(vt > 1e-5 * energy[k], ratio, 0.0)
             score = acc / len(channels)
