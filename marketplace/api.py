@@ -230,6 +230,10 @@ class ListingCollection(ListAPIView):
             ),
             400: OpenApiResponse(description="Not a listing, or a list of over 1000"),
             413: OpenApiResponse(description="Body over 64 MB"),
+            503: OpenApiResponse(
+                description="`queue_unavailable`: the listings were saved but their scan "
+                "could not be queued; send the same request again"
+            ),
         },
         description="One listing object, or a JSON array of up to 1000 (upsert by "
         "`external_id`). Bad items in a bulk are answered per item and never sink good ones.",

@@ -124,9 +124,10 @@ def _image_key(img) -> tuple[str, str]:
 
 def listings_upsert(*, items: list[ListingInput], actor=None) -> list[Listing]:
     """Create or update listings (and their shops and sellers) by external id,
-    in one transaction. Listings whose content changed are queued for image
-    intake and a scan once committed; a new listing stays ``pending`` until
-    its scan puts it live or holds it."""
+    in one transaction. Listings whose content changed (and unchanged ones
+    still waiting for their first scan) are queued for image intake and a scan
+    once committed; a new listing stays ``pending`` until its scan puts it live
+    or holds it."""
     if len(items) > MAX_BULK:
         raise DomainError(
             gettext("At most %(n)s listings per request.") % {"n": MAX_BULK},
@@ -191,7 +192,7 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
         "category",
         "ship_from",
     ]
-    new, changed, results, sales_changed = [], [], [], []
+    new, changed, waiting, results, sales_changed = [], [], [], [], []
     image_rows: list[ListingImage] = []
     replaced_images: list[int] = []
     for item in items:
@@ -227,6 +228,11 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
                 listing.revision += 1
                 listing.updated_at = now
                 changed.append(listing)
+            elif listing.status == ListingStatus.PENDING:
+                # Unchanged but never scanned: its queued work was lost (the
+                # request that stored it was answered 503), and a resend is the
+                # integrator's retry. Queued again; the work is idempotent.
+                waiting.append(listing)
             if item.units_sold is not None and listing.units_sold != item.units_sold:
                 # A sales figure is not content: no new revision, no rescan.
                 listing.units_sold = item.units_sold
@@ -249,7 +255,7 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
         transaction.on_commit(lambda: _delete_files(old_files))
     ListingImage.objects.bulk_create(image_rows)
 
-    touched = [listing.pk for listing, _ in new] + [listing.pk for listing in changed]
+    touched = [listing.pk for listing, _ in new] + [listing.pk for listing in changed + waiting]
     if touched:
         transaction.on_commit(lambda: listings_changed.send(sender=Listing, listing_ids=touched))
     return results

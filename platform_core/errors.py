@@ -41,3 +41,11 @@ class Conflict(DomainError):
 class Forbidden(DomainError):
     status = 403
     code = "permission_denied"
+
+
+class ServiceUnavailable(DomainError):
+    """Something the request needs (the task queue) is down; sending the same
+    request again later is safe and finishes the job."""
+
+    status = 503
+    code = "service_unavailable"

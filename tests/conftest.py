@@ -92,6 +92,23 @@ def api():
 # --- A real Celery worker ---------------------------------------------------------
 
 
+@contextlib.contextmanager
+def broker_down():
+    """The broker stops answering this process: tasks cannot be queued until
+    the block ends (a worker, with its own connection, is unaffected). Celery
+    keeps its connection and producer pools per broker URL; the working ones
+    are set aside, not closed, and put back afterwards."""
+    from platform_core.celery import app
+
+    saved = app.conf.broker_url, app._pool, app.amqp._producer_pool
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens there
+    app._pool = app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+
+
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.1, message: str = ""):
     """Poll ``predicate`` until it is truthy; fail the test with ``message`` otherwise."""
     deadline = time.monotonic() + timeout

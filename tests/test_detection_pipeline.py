@@ -9,7 +9,7 @@ from PIL import Image, ImageEnhance
 from detection.models import Suspect
 from marketplace.models import Listing
 from rightsholders import services
-from tests.conftest import wait_until
+from tests.conftest import broker_down, wait_until
 from tests.images import b64, jpeg_bytes, photo
 
 pytestmark = pytest.mark.django_db
@@ -167,21 +167,13 @@ def test_judgments_and_the_queue_order(api, alice, bob, bob_org, adidas):
 
 
 @pytest.fixture
-def broker_down():
-    """The broker stops answering: tasks cannot be queued until it is back.
-    (Celery keeps its connection and producer pools per broker URL; the
-    working ones are set aside, not closed, and put back afterwards.)"""
-    from platform_core.celery import app
-
-    saved = app.conf.broker_url, app._pool, app.amqp._producer_pool
-    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens there
-    app._pool = app.amqp._producer_pool = None
-    yield
-    app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+def queue_down():
+    with broker_down():
+        yield
 
 
 def test_a_scan_stays_done_when_the_broker_is_down_after_its_commit(
-    db, broker_down, django_capture_on_commit_callbacks, caplog
+    db, queue_down, django_capture_on_commit_callbacks, caplog
 ):
     """What follows a scan (indexing shop networks) is queued after it
     commits; a broker that is down then is logged, not the scan's failure

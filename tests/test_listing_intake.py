@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from marketplace.models import ImageStatus, Listing, ListingImage, Seller, Shop
-from tests.conftest import wait_until
+from tests.conftest import broker_down, wait_until
 from tests.images import b64, huge_png, jpeg_bytes, truncated_jpeg
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +256,48 @@ def test_an_unchanged_resend_does_not_queue_work_again(api, mo, worker):
     assert stored.revision == 1
     assert ListingImage.objects.get().pk == image_id
     assert ListingImage.objects.get().status == ImageStatus.READY
+
+
+def test_a_listing_stored_while_the_queue_is_down_is_answered_503_and_a_resend_scans_it(
+    api, mo, worker
+):
+    client = api(mo)
+    item = listing(71, images=[{"content_base64": b64(jpeg_bytes(71))}])
+    with broker_down():
+        refused = client.post("/api/v1/listings/", item, format="json")
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "queue_unavailable"
+    stored = Listing.objects.get(external_id="L-71")  # kept, not half-written
+    assert stored.status == "pending"
+    assert stored.images.get().status == ImageStatus.PENDING
+
+    # The integrator's retry: the same request, unchanged.
+    again = client.post("/api/v1/listings/", item, format="json")
+    assert again.status_code == 201 and again.json()["id"] == stored.pk
+    wait_until(
+        lambda: Listing.objects.get(pk=stored.pk).status == "active",
+        message="the resent listing was not scanned:\n" + worker.log()[-3000:],
+    )
+    assert stored.images.get().status == ImageStatus.READY
+    assert Listing.objects.get(pk=stored.pk).revision == 1  # a retry, not a change
+
+
+def test_a_sweep_finishes_a_listing_whose_queued_work_was_lost(api, mo, rita, worker):
+    with broker_down():
+        lost = api(mo).post(
+            "/api/v1/listings/",
+            listing(72, images=[{"content_base64": b64(jpeg_bytes(72))}]),
+            format="json",
+        )
+    assert lost.status_code == 503
+    stored = Listing.objects.get(external_id="L-72")
+
+    job = api(rita).post("/api/v1/scans/", {}, format="json")
+    assert job.status_code == 202, job.content
+    wait_until(
+        lambda: Listing.objects.get(pk=stored.pk).status == "active",
+        timeout=60,
+        message="the sweep did not finish the listing:\n" + worker.log()[-3000:],
+    )
+    photo = stored.images.get()
+    assert photo.status == ImageStatus.READY and photo.fingerprints and photo.thumbnail
