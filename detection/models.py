@@ -213,11 +213,21 @@ class ScanChunk(models.Model):
     size = models.PositiveIntegerField(_("listings"))
     finished = models.BooleanField(_("done"), default=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When its task was last sent: a chunk unfinished long after that lost its
+    # task (a broker restart, a send that failed) and is sent again.
+    dispatched_at = models.DateTimeField(_("sent to the queue"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sweep chunk")
         verbose_name_plural = _("sweep chunks")
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="scan_chunk_unique")]
+        indexes = [
+            models.Index(
+                fields=["dispatched_at"],
+                name="scan_chunk_unfinished",
+                condition=models.Q(finished=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"chunk {self.number} of job {self.job_id}"

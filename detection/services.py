@@ -291,9 +291,10 @@ def scan_start(*, user, brand: Brand | None = None) -> ScanJob:
     job = ScanJob.objects.create(kind=kind, brand=brand, requested_by=user)
     ids = _listings_to_sweep(brand).order_by("pk").values_list("pk", flat=True)
     boundaries = _chunk_boundaries(ids)
+    now = timezone.now()
     ScanChunk.objects.bulk_create(
         [
-            ScanChunk(job=job, number=n, first_id=first, last_id=last, size=size)
+            ScanChunk(job=job, number=n, first_id=first, last_id=last, size=size, dispatched_at=now)
             for n, (first, last, size) in enumerate(boundaries)
         ]
     )
@@ -304,7 +305,9 @@ def scan_start(*, user, brand: Brand | None = None) -> ScanJob:
         job.save(update_fields=["status", "finished_at"])
     else:
         chunk_ids = list(job.chunks.order_by("number").values_list("pk", flat=True))
-        transaction.on_commit(lambda: _enqueue_chunks(chunk_ids))
+        # Robust: the job is stored; if the broker is down its chunks are sent
+        # again by sweep_chunks_requeue once they are overdue.
+        transaction.on_commit(lambda: _enqueue_chunks(chunk_ids), robust=True)
     if user is not None:
         audit(actor=user, action="scan.started", target=job, brand=brand.pk if brand else None)
     return job
@@ -332,6 +335,34 @@ def _enqueue_chunks(chunk_ids: list[int]) -> None:
 
     for chunk_id in chunk_ids:
         scan_chunk.delay(chunk_id)
+
+
+def sweep_chunks_requeue(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Send again the chunks of queued or running sweeps whose task was lost:
+    unfinished ``DETECTION_SWEEP_REQUEUE_AFTER`` after they were last sent
+    (a broker restart that dropped its queue, a send that failed). A killed
+    worker's chunk comes back by itself (acks_late) and, if it is also
+    overdue here, runs twice: harmless, a chunk counts once. Returns how many
+    were sent (at most ``limit`` per call; beat calls it every few minutes)."""
+    now = now or timezone.now()
+    overdue = now - settings.DETECTION_SWEEP_REQUEUE_AFTER
+    with transaction.atomic():
+        chunks = list(
+            ScanChunk.objects.select_for_update(skip_locked=True)
+            .filter(
+                finished=False,
+                job__status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING],
+                dispatched_at__lt=overdue,
+            )
+            .order_by("dispatched_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if chunks:
+            ScanChunk.objects.filter(pk__in=chunks).update(dispatched_at=now)
+            transaction.on_commit(lambda: _enqueue_chunks(chunks), robust=True)
+    if chunks:
+        log.warning("sent %d overdue sweep chunks again", len(chunks))
+    return len(chunks)
 
 
 def scan_chunk_run(*, chunk_id: int) -> None:

@@ -23,6 +23,11 @@ def brand_assets_changed(brand_id: int) -> None:
 
 
 @shared_task
+def requeue_stalled_sweeps() -> int:
+    return services.sweep_chunks_requeue()
+
+
+@shared_task
 def full_sweep() -> None:
     services.scan_start(user=None)
 

@@ -263,6 +263,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Listings per sweep task: big enough that dispatch stays a few % of the work
 # (bench/bench_celery_overhead.py), small enough to redo quickly when redelivered.
 DETECTION_SWEEP_CHUNK = env.int("DETECTION_SWEEP_CHUNK", default=1000)
+# A sweep chunk still unfinished this long after its task was sent lost that
+# task and is sent again (detection.tasks.requeue_stalled_sweeps, beat).
+DETECTION_SWEEP_REQUEUE_AFTER = timedelta(
+    seconds=env.int("DETECTION_SWEEP_REQUEUE_AFTER_SECONDS", default=900)
+)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="coguard")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -278,6 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     "detection-retrain": {
         "task": "detection.tasks.retrain_model",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "detection-requeue-stalled-sweeps": {
+        "task": "detection.tasks.requeue_stalled_sweeps",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

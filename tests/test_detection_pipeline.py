@@ -189,3 +189,92 @@ def test_a_scan_stays_done_when_the_broker_is_down_after_its_commit(
     listing.refresh_from_db()
     assert listing.scanned_at is not None
     assert "Connection refused" in caplog.text  # logged for the operator
+
+
+def test_overdue_sweep_chunks_are_sent_again_once(db, django_capture_on_commit_callbacks):
+    """A chunk whose task was lost (unfinished long after it was sent) is sent
+    again, once per overdue period; finished chunks, chunks sent recently and
+    chunks of stopped sweeps are left alone."""
+    import datetime
+
+    from django.utils import timezone
+
+    from detection.models import ScanChunk, ScanJob
+    from detection.services import sweep_chunks_requeue
+
+    now = timezone.now()
+    ago = now - datetime.timedelta(minutes=20)
+
+    def chunk(job, number, sent, finished=False):
+        return ScanChunk.objects.create(
+            job=job,
+            number=number,
+            first_id=1,
+            last_id=9,
+            size=9,
+            finished=finished,
+            dispatched_at=sent,
+        )
+
+    running = ScanJob.objects.create(kind="full_sweep", status="running", total=27)
+    chunk(running, 0, ago, finished=True)
+    lost = chunk(running, 1, ago)
+    chunk(running, 2, now - datetime.timedelta(minutes=1))  # on its way
+    queued = ScanJob.objects.create(kind="full_sweep", status="queued", total=9)
+    never_sent = chunk(queued, 0, ago)
+    cancelled = ScanJob.objects.create(kind="full_sweep", status="cancelled", total=9)
+    chunk(cancelled, 0, ago)
+
+    with django_capture_on_commit_callbacks() as sent:
+        assert sweep_chunks_requeue(now=now) == 2
+    assert len(sent) == 1  # one send of both, after the claim commits
+    assert set(ScanChunk.objects.filter(dispatched_at=now).values_list("pk", flat=True)) == {
+        lost.pk,
+        never_sent.pk,
+    }
+
+    # Beat firing again right away sends nothing more...
+    with django_capture_on_commit_callbacks():
+        assert sweep_chunks_requeue(now=now + datetime.timedelta(minutes=5)) == 0
+    # ...until they are overdue again (with the one sent a minute before).
+    with django_capture_on_commit_callbacks():
+        assert sweep_chunks_requeue(now=now + datetime.timedelta(minutes=16)) == 3
+
+
+def test_the_requeue_of_stalled_sweeps_runs_from_beat():
+    from django.conf import settings
+
+    from platform_core.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["detection-requeue-stalled-sweeps"]
+    assert entry["task"] == "detection.tasks.requeue_stalled_sweeps"
+    assert entry["task"] in app.tasks
+
+
+def test_a_sweep_started_while_the_queue_is_down_runs_once_its_chunks_are_overdue(
+    api, mo, rita, worker
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from detection.models import ScanJob
+    from detection.services import sweep_chunks_requeue
+
+    client = api(mo)
+    ids = [push(client, f"L-q{n}", f"Nordic wool scarf {n}") for n in range(3)]
+    for listing_id in ids:
+        scanned(listing_id)
+    with broker_down():
+        started = api(rita).post("/api/v1/scans/", {}, format="json")
+    assert started.status_code == 202  # the sweep is stored: it will run
+    job = ScanJob.objects.get(pk=started.json()["id"])
+    assert job.status == "queued" and job.total == 3
+
+    assert sweep_chunks_requeue(now=timezone.now() + datetime.timedelta(minutes=16)) == 1
+    wait_until(
+        lambda: ScanJob.objects.get(pk=job.pk).status == "finished",
+        timeout=60,
+        message="the overdue sweep did not run:\n" + worker.log()[-3000:],
+    )
+    assert ScanJob.objects.get(pk=job.pk).done == 3
