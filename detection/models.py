@@ -222,10 +222,12 @@ class ScanChunk(models.Model):
         verbose_name_plural = _("sweep chunks")
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="scan_chunk_unique")]
         indexes = [
+            # What the lost-work requeue reads: unfinished chunks of running
+            # sweeps (stopped sweeps' chunks have no time and drop out).
             models.Index(
-                fields=["dispatched_at"],
+                fields=["dispatched_at", "id"],
                 name="scan_chunk_unfinished",
-                condition=models.Q(finished=False),
+                condition=models.Q(finished=False, dispatched_at__isnull=False),
             )
         ]
 

@@ -14,12 +14,12 @@ from datetime import datetime
 import kombu.exceptions
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from marketplace import services as marketplace_services
-from marketplace.models import Listing, ListingStatus
+from marketplace.models import ImageStatus, Listing, ListingImage, ListingStatus
 from marketplace.signals import listings_scanned
 from platform_core.audit import audit
 from platform_core.errors import Conflict, DomainError, Forbidden, ServiceUnavailable
@@ -90,9 +90,10 @@ def haze_term_save(*, user, term: HazeTerm) -> HazeTerm:
 
 def enqueue_intake_scan(listing_ids: list[int]) -> None:
     """Queue image intake and a scan for these (committed) listings. If the
-    broker is down the listings stay stored and ``pending``: the request is
-    answered 503, and sending it again queues them (``listings_upsert``
-    requeues unchanged listings still waiting), as does the next sweep."""
+    broker is down they stay stored and waiting, marked as never sent: the
+    request is answered 503, and sending it again queues them
+    (``listings_upsert``), as does ``intake_requeue_lost`` once the broker
+    is back."""
     from .tasks import intake_and_scan
 
     try:
@@ -100,6 +101,7 @@ def enqueue_intake_scan(listing_ids: list[int]) -> None:
             intake_and_scan.delay(listing_ids[start : start + INTAKE_CHUNK])
     except kombu.exceptions.OperationalError as exc:
         log.error("could not queue the scan of %d listings: %s", len(listing_ids), exc)
+        Listing.objects.filter(pk__in=listing_ids).update(intake_queued_at=None)
         raise ServiceUnavailable(
             gettext(
                 "The listings were saved but could not be queued for their scan; "
@@ -337,32 +339,91 @@ def _enqueue_chunks(chunk_ids: list[int]) -> None:
         scan_chunk.delay(chunk_id)
 
 
+def intake_requeue_lost(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """Send again the intake and scan of listings still waiting for them
+    (``pending``, or with photos not yet taken in) whose task was never sent
+    (the broker was down) or was sent over ``REQUEUE_LOST_WORK_AFTER`` ago
+    and lost. Returns how many listings were sent (at most ``limit``)."""
+    now = now or timezone.now()
+    lost = Q(intake_queued_at__isnull=True) | Q(
+        intake_queued_at__lt=now - settings.REQUEUE_LOST_WORK_AFTER
+    )
+    # Two cheap lookups (partial indexes on pending listings and on pending
+    # photos) rather than one OR across a join.
+    photos_waiting = ListingImage.objects.filter(status=ImageStatus.PENDING).values("listing_id")
+    waiting = [Q(status=ListingStatus.PENDING), Q(pk__in=photos_waiting)]
+    with transaction.atomic():
+        ids: list[int] = []
+        for condition in waiting:
+            ids += (
+                Listing.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(lost, condition)
+                .exclude(status=ListingStatus.DELISTED)
+                .exclude(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)[: limit - len(ids)]
+            )
+            if len(ids) >= limit:
+                break
+        if ids:
+            Listing.objects.filter(pk__in=ids).update(intake_queued_at=now)
+            transaction.on_commit(lambda: enqueue_intake_scan(ids), robust=True)
+    if ids:
+        log.warning("sent the lost intake of %d listings again", len(ids))
+    return len(ids)
+
+
 def sweep_chunks_requeue(*, now: datetime | None = None, limit: int = 1000) -> int:
     """Send again the chunks of queued or running sweeps whose task was lost:
-    unfinished ``DETECTION_SWEEP_REQUEUE_AFTER`` after they were last sent
-    (a broker restart that dropped its queue, a send that failed). A killed
-    worker's chunk comes back by itself (acks_late) and, if it is also
-    overdue here, runs twice: harmless, a chunk counts once. Returns how many
-    were sent (at most ``limit`` per call; beat calls it every few minutes)."""
+    unfinished ``REQUEUE_LOST_WORK_AFTER`` after they were sent or last
+    started (a broker restart that dropped its queue, a send that failed). A
+    killed worker's chunk comes back by itself (acks_late) and, if it is also
+    overdue here, runs twice: harmless, a chunk counts once. A chunk started
+    ``DETECTION_SWEEP_MAX_ATTEMPTS`` times without finishing fails its sweep
+    instead of being sent forever. Returns how many were sent."""
     now = now or timezone.now()
-    overdue = now - settings.DETECTION_SWEEP_REQUEUE_AFTER
+    overdue = now - settings.REQUEUE_LOST_WORK_AFTER
     with transaction.atomic():
         chunks = list(
-            ScanChunk.objects.select_for_update(skip_locked=True)
+            ScanChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 finished=False,
-                job__status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING],
                 dispatched_at__lt=overdue,
+                job__status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING],
             )
             .order_by("dispatched_at", "pk")
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", "job_id", "number", "attempts")[:limit]
         )
-        if chunks:
-            ScanChunk.objects.filter(pk__in=chunks).update(dispatched_at=now)
-            transaction.on_commit(lambda: _enqueue_chunks(chunks), robust=True)
-    if chunks:
-        log.warning("sent %d overdue sweep chunks again", len(chunks))
-    return len(chunks)
+        spent = {
+            job: number
+            for _, job, number, attempts in chunks
+            if attempts >= settings.DETECTION_SWEEP_MAX_ATTEMPTS
+        }
+        for job_id, number in spent.items():
+            _sweep_stop(
+                job_id,
+                ScanStatus.FAILED,
+                error=f"Chunk {number} did not finish after "
+                f"{settings.DETECTION_SWEEP_MAX_ATTEMPTS} attempts.",
+            )
+        resend = [pk for pk, job, _, _ in chunks if job not in spent]
+        if resend:
+            ScanChunk.objects.filter(pk__in=resend).update(dispatched_at=now)
+            transaction.on_commit(lambda: _enqueue_chunks(resend), robust=True)
+    if resend:
+        log.warning("sent %d lost sweep chunks again", len(resend))
+    return len(resend)
+
+
+def _sweep_stop(job_id: int, status: str, *, error: str = "") -> bool:
+    """End a queued or running sweep; its unfinished chunks leave the
+    lost-work requeue (and its index)."""
+    stopped = ScanJob.objects.filter(
+        pk=job_id, status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING]
+    ).update(status=status, error=error, finished_at=timezone.now())
+    if stopped:
+        ScanChunk.objects.filter(job_id=job_id, finished=False).update(dispatched_at=None)
+    return bool(stopped)
 
 
 def scan_chunk_run(*, chunk_id: int) -> None:
@@ -377,18 +438,15 @@ def scan_chunk_run(*, chunk_id: int) -> None:
     ScanJob.objects.filter(pk=job.pk, status=ScanStatus.QUEUED).update(
         status=ScanStatus.RUNNING, started_at=timezone.now()
     )
-    ScanChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
+    # Started now: the lost-work requeue measures from here.
+    ScanChunk.objects.filter(pk=chunk.pk).update(
+        attempts=F("attempts") + 1, dispatched_at=timezone.now()
+    )
     ids = list(
         _listings_to_sweep(job.brand)
         .filter(pk__gte=chunk.first_id, pk__lte=chunk.last_id)
         .values_list("pk", flat=True)
     )
-    # Photos still waiting for intake (their queued work was lost: stored while
-    # the broker was down and never sent again) are taken in first, so a sweep
-    # leaves no listing half-done. Usually none: one indexed query.
-    from .pipeline import fingerprint_image
-
-    marketplace_services.listing_images_intake(listing_ids=ids, fingerprint=fingerprint_image)
     result = listings_scan(listing_ids=ids, brand_id=job.brand_id)
     with transaction.atomic():
         # Count the chunk once: only the delivery that flips ``finished`` adds.
@@ -403,10 +461,7 @@ def scan_chunk_run(*, chunk_id: int) -> None:
 
 @transaction.atomic
 def scan_cancel(*, user, job: ScanJob) -> ScanJob:
-    updated = ScanJob.objects.filter(
-        pk=job.pk, status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING]
-    ).update(status=ScanStatus.CANCELLED, finished_at=timezone.now())
-    if not updated:
+    if not _sweep_stop(job.pk, ScanStatus.CANCELLED):
         raise Conflict("Only a queued or running scan can be cancelled.", code="invalid_transition")
     audit(actor=user, action="scan.cancelled", target=job)
     job.refresh_from_db()

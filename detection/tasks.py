@@ -23,8 +23,11 @@ def brand_assets_changed(brand_id: int) -> None:
 
 
 @shared_task
-def requeue_stalled_sweeps() -> int:
-    return services.sweep_chunks_requeue()
+def requeue_lost_work() -> dict:
+    return {
+        "listings": services.intake_requeue_lost(),
+        "chunks": services.sweep_chunks_requeue(),
+    }
 
 
 @shared_task

@@ -93,6 +93,10 @@ class Listing(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     went_live_at = models.DateTimeField(_("went live"), null=True, blank=True)
     delisted_at = models.DateTimeField(_("delisted on"), null=True, blank=True)
+    # When its photo intake and scan were last sent to the queue; empty when
+    # sending failed (the broker was down). Work still waiting long after it
+    # was sent was lost and is sent again (detection.services).
+    intake_queued_at = models.DateTimeField(_("queued for intake"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("listing")
@@ -101,6 +105,11 @@ class Listing(models.Model):
             models.Index(fields=["status", "id"]),
             models.Index(fields=["shop", "status"]),
             models.Index(fields=["-updated_at", "-id"]),
+            models.Index(
+                fields=["intake_queued_at"],
+                name="listing_waiting_intake",
+                condition=models.Q(status="pending"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -136,17 +136,30 @@ def listings_upsert(*, items: list[ListingInput], actor=None) -> list[Listing]:
     staged = {img.sha256: _stage(img) for item in items for img in item.images if img.content}
     for attempt in range(2):
         try:
-            return _listings_upsert(items, staged, actor)
+            results, queued = _listings_upsert(items, staged, actor)
+            break
         except IntegrityError:
             # Two requests created the same new listing or shop at once; the
             # second pass sees the first one's rows and updates them instead.
             if attempt:
                 raise
-    raise AssertionError("unreachable")
+    if queued:
+        if connection.in_atomic_block:  # the caller's transaction: after it commits
+            transaction.on_commit(
+                lambda: listings_changed.send(sender=Listing, listing_ids=queued), robust=True
+            )
+        else:
+            # Committed: queue their work now, so that a broker that is down
+            # is this request's answer (503, send again), not a lost task.
+            listings_changed.send(sender=Listing, listing_ids=queued)
+    return results
 
 
 @transaction.atomic
-def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Listing]:
+def _listings_upsert(
+    items: list[ListingInput], staged: dict, actor
+) -> tuple[list[Listing], list[int]]:
+    """The listings, and the ids whose intake and scan are to be queued."""
     Seller.objects.bulk_create(
         [Seller(external_id=i.seller_external_id) for i in items], ignore_conflicts=True
     )
@@ -156,8 +169,10 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
         )
     )
     if recontacted := _sellers_set_contact(items, sellers):
+        # Robust: networks catch up at their nightly rebuild if this is lost.
         transaction.on_commit(
-            lambda: sellers_changed.send(sender=Seller, seller_ids=sorted(recontacted))
+            lambda: sellers_changed.send(sender=Seller, seller_ids=sorted(recontacted)),
+            robust=True,
         )
     shops_by_ext: dict[str, Shop] = {}
     for i in items:
@@ -212,6 +227,7 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
                 external_id=item.external_id,
                 status=ListingStatus.PENDING,
                 units_sold=item.units_sold,
+                intake_queued_at=now,
                 **values,
             )
             new.append((listing, item))
@@ -226,12 +242,12 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
                 for f, v in values.items():
                     setattr(listing, f, v)
                 listing.revision += 1
-                listing.updated_at = now
+                listing.updated_at = listing.intake_queued_at = now
                 changed.append(listing)
-            elif listing.status == ListingStatus.PENDING:
-                # Unchanged but never scanned: its queued work was lost (the
-                # request that stored it was answered 503), and a resend is the
-                # integrator's retry. Queued again; the work is idempotent.
+            elif _intake_lost(listing, now):
+                # Unchanged, but its queued work was lost (the request that
+                # stored it was answered 503): a resend is the integrator's
+                # retry. Queued again; the work is idempotent.
                 waiting.append(listing)
             if item.units_sold is not None and listing.units_sold != item.units_sold:
                 # A sales figure is not content: no new revision, no rescan.
@@ -244,7 +260,9 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
         for listing, item in new:
             image_rows.extend(_image_rows(listing, item, staged))
     if changed:
-        Listing.objects.bulk_update(changed, [*content_fields, "revision", "updated_at"])
+        Listing.objects.bulk_update(
+            changed, [*content_fields, "revision", "updated_at", "intake_queued_at"]
+        )
     if sales_changed:
         Listing.objects.bulk_update(sales_changed, ["units_sold"])
     if replaced_images:
@@ -252,13 +270,33 @@ def _listings_upsert(items: list[ListingInput], staged: dict, actor) -> list[Lis
             ListingImage.objects.filter(pk__in=replaced_images).values_list("image", "thumbnail")
         )
         ListingImage.objects.filter(pk__in=replaced_images).delete()
-        transaction.on_commit(lambda: _delete_files(old_files))
+        transaction.on_commit(lambda: _delete_files(old_files), robust=True)
     ListingImage.objects.bulk_create(image_rows)
 
-    touched = [listing.pk for listing, _ in new] + [listing.pk for listing in changed + waiting]
-    if touched:
-        transaction.on_commit(lambda: listings_changed.send(sender=Listing, listing_ids=touched))
-    return results
+    if waiting:
+        Listing.objects.filter(pk__in=[listing.pk for listing in waiting]).update(
+            intake_queued_at=now
+        )
+    queued = [listing.pk for listing, _ in new] + [listing.pk for listing in changed + waiting]
+    return results, queued
+
+
+def listing_waiting(listing: Listing) -> bool:
+    """Its intake or scan has not happened yet: a new listing not yet scanned,
+    or a changed one whose new photos are not yet taken in."""
+    return listing.status == ListingStatus.PENDING or any(
+        img.status == ImageStatus.PENDING for img in listing.images.all()
+    )
+
+
+def _intake_lost(listing: Listing, now) -> bool:
+    """Waiting, and its queued work never sent (the broker was down) or sent
+    so long ago that it was lost. Work merely queued behind others is not
+    sent twice."""
+    if listing.status == ListingStatus.DELISTED or not listing_waiting(listing):
+        return False
+    sent = listing.intake_queued_at
+    return sent is None or sent < now - settings.REQUEUE_LOST_WORK_AFTER
 
 
 def _sellers_set_contact(items: list[ListingInput], sellers: dict[str, int]) -> set[int]:

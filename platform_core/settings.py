@@ -263,11 +263,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Listings per sweep task: big enough that dispatch stays a few % of the work
 # (bench/bench_celery_overhead.py), small enough to redo quickly when redelivered.
 DETECTION_SWEEP_CHUNK = env.int("DETECTION_SWEEP_CHUNK", default=1000)
-# A sweep chunk still unfinished this long after its task was sent lost that
-# task and is sent again (detection.tasks.requeue_stalled_sweeps, beat).
-DETECTION_SWEEP_REQUEUE_AFTER = timedelta(
-    seconds=env.int("DETECTION_SWEEP_REQUEUE_AFTER_SECONDS", default=900)
-)
+# Work still not done this long after its task was sent lost that task (a
+# broker restart, a send that failed) and is sent again: a listing's intake
+# and scan, a sweep chunk (detection.tasks.requeue_lost_work, beat). A chunk
+# sent this many times without finishing fails its sweep.
+REQUEUE_LOST_WORK_AFTER = timedelta(seconds=env.int("REQUEUE_LOST_WORK_AFTER_SECONDS", default=900))
+DETECTION_SWEEP_MAX_ATTEMPTS = env.int("DETECTION_SWEEP_MAX_ATTEMPTS", default=5)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="coguard")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -284,8 +285,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "detection.tasks.retrain_model",
         "schedule": crontab(hour=2, minute=30),
     },
-    "detection-requeue-stalled-sweeps": {
-        "task": "detection.tasks.requeue_stalled_sweeps",
+    "detection-requeue-lost-work": {
+        "task": "detection.tasks.requeue_lost_work",
         "schedule": crontab(minute="*/5"),
     },
 }

@@ -224,6 +224,9 @@ def test_overdue_sweep_chunks_are_sent_again_once(db, django_capture_on_commit_c
     never_sent = chunk(queued, 0, ago)
     cancelled = ScanJob.objects.create(kind="full_sweep", status="cancelled", total=9)
     chunk(cancelled, 0, ago)
+    poison = ScanJob.objects.create(kind="full_sweep", status="running", total=9)
+    spent = chunk(poison, 0, ago)
+    ScanChunk.objects.filter(pk=spent.pk).update(attempts=5)  # crashed every time
 
     with django_capture_on_commit_callbacks() as sent:
         assert sweep_chunks_requeue(now=now) == 2
@@ -232,6 +235,10 @@ def test_overdue_sweep_chunks_are_sent_again_once(db, django_capture_on_commit_c
         lost.pk,
         never_sent.pk,
     }
+    # The chunk that never finished in five attempts fails its sweep instead.
+    poison.refresh_from_db()
+    assert poison.status == "failed" and "Chunk 0" in poison.error
+    assert ScanChunk.objects.get(pk=spent.pk).dispatched_at is None
 
     # Beat firing again right away sends nothing more...
     with django_capture_on_commit_callbacks():
@@ -241,13 +248,13 @@ def test_overdue_sweep_chunks_are_sent_again_once(db, django_capture_on_commit_c
         assert sweep_chunks_requeue(now=now + datetime.timedelta(minutes=16)) == 3
 
 
-def test_the_requeue_of_stalled_sweeps_runs_from_beat():
+def test_the_requeue_of_lost_work_runs_from_beat():
     from django.conf import settings
 
     from platform_core.celery import app
 
-    entry = settings.CELERY_BEAT_SCHEDULE["detection-requeue-stalled-sweeps"]
-    assert entry["task"] == "detection.tasks.requeue_stalled_sweeps"
+    entry = settings.CELERY_BEAT_SCHEDULE["detection-requeue-lost-work"]
+    assert entry["task"] == "detection.tasks.requeue_lost_work"
     assert entry["task"] in app.tasks
 
 

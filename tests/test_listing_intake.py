@@ -263,16 +263,19 @@ def test_a_listing_stored_while_the_queue_is_down_is_answered_503_and_a_resend_s
 ):
     client = api(mo)
     item = listing(71, images=[{"content_base64": b64(jpeg_bytes(71))}])
+    item["shop"]["contact"] = "+86 755 8888 7171"  # its network update is queued too
     with broker_down():
-        refused = client.post("/api/v1/listings/", item, format="json")
+        refused = client.post(
+            "/api/v1/listings/", item, format="json", HTTP_IDEMPOTENCY_KEY="push-71"
+        )
     assert refused.status_code == 503
     assert refused.json()["error"]["code"] == "queue_unavailable"
     stored = Listing.objects.get(external_id="L-71")  # kept, not half-written
     assert stored.status == "pending"
     assert stored.images.get().status == ImageStatus.PENDING
 
-    # The integrator's retry: the same request, unchanged.
-    again = client.post("/api/v1/listings/", item, format="json")
+    # The integrator's retry: the same request, with the same key.
+    again = client.post("/api/v1/listings/", item, format="json", HTTP_IDEMPOTENCY_KEY="push-71")
     assert again.status_code == 201 and again.json()["id"] == stored.pk
     wait_until(
         lambda: Listing.objects.get(pk=stored.pk).status == "active",
@@ -282,7 +285,26 @@ def test_a_listing_stored_while_the_queue_is_down_is_answered_503_and_a_resend_s
     assert Listing.objects.get(pk=stored.pk).revision == 1  # a retry, not a change
 
 
-def test_a_sweep_finishes_a_listing_whose_queued_work_was_lost(api, mo, rita, worker):
+def test_a_change_stored_while_the_queue_is_down_is_scanned_when_sent_again(api, mo, worker):
+    client = api(mo)
+    item = listing(73, images=[{"content_base64": b64(jpeg_bytes(73))}])
+    created = client.post("/api/v1/listings/", item, format="json").json()
+    wait_until(lambda: Listing.objects.get(pk=created["id"]).status == "active")
+    item["images"] = [{"content_base64": b64(jpeg_bytes(74))}]  # a new photo
+    with broker_down():
+        assert client.post("/api/v1/listings/", item, format="json").status_code == 503
+    assert Listing.objects.get(pk=created["id"]).images.get().status == ImageStatus.PENDING
+
+    assert client.post("/api/v1/listings/", item, format="json").status_code == 201
+    wait_until(
+        lambda: Listing.objects.get(pk=created["id"]).images.get().status == ImageStatus.READY,
+        message="the changed photo was not taken in:\n" + worker.log()[-3000:],
+    )
+
+
+def test_lost_intake_is_sent_again_once_the_broker_is_back(api, mo, worker):
+    from detection.services import intake_requeue_lost
+
     with broker_down():
         lost = api(mo).post(
             "/api/v1/listings/",
@@ -292,12 +314,41 @@ def test_a_sweep_finishes_a_listing_whose_queued_work_was_lost(api, mo, rita, wo
     assert lost.status_code == 503
     stored = Listing.objects.get(external_id="L-72")
 
-    job = api(rita).post("/api/v1/scans/", {}, format="json")
-    assert job.status_code == 202, job.content
+    # Beat's lost-work requeue; the integrator never sent it again.
+    assert intake_requeue_lost() == 1
     wait_until(
         lambda: Listing.objects.get(pk=stored.pk).status == "active",
         timeout=60,
-        message="the sweep did not finish the listing:\n" + worker.log()[-3000:],
+        message="the lost intake was not sent again:\n" + worker.log()[-3000:],
     )
     photo = stored.images.get()
     assert photo.status == ImageStatus.READY and photo.fingerprints and photo.thumbnail
+    assert intake_requeue_lost() == 0  # done: nothing left to send
+
+
+def test_a_resend_queues_a_waiting_listing_again_only_if_its_work_was_lost(
+    api, mo, django_capture_on_commit_callbacks
+):
+    """Integrators resend whole catalogues: a listing merely queued behind
+    others is not queued twice; one whose send failed, or that has waited far
+    longer than work takes, is."""
+    import datetime
+
+    from django.utils import timezone
+
+    client = api(mo)
+    item = listing(75)
+    with django_capture_on_commit_callbacks() as first:
+        client.post("/api/v1/listings/", item, format="json")
+    assert len(first) == 1  # its intake and scan
+    stored = Listing.objects.get(external_id="L-75")
+
+    with django_capture_on_commit_callbacks() as resent:
+        client.post("/api/v1/listings/", item, format="json")
+    assert resent == []  # still on its way
+
+    for lost in (None, timezone.now() - datetime.timedelta(hours=1)):
+        Listing.objects.filter(pk=stored.pk).update(intake_queued_at=lost)
+        with django_capture_on_commit_callbacks() as resent:
+            client.post("/api/v1/listings/", item, format="json")
+        assert len(resent) == 1, lost

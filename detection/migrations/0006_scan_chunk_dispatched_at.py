@@ -3,11 +3,11 @@ from django.db.models import OuterRef, Subquery
 
 
 def sent_when_their_sweep_started(apps, schema_editor):
-    """Chunks stored before the field existed were sent when their sweep was
-    created: an unfinished one of a sweep still running is then overdue."""
+    """Unfinished chunks of sweeps still queued or running were sent when their
+    sweep was created; the others (finished, or of stopped sweeps) need no time."""
     ScanChunk = apps.get_model("detection", "ScanChunk")
     ScanJob = apps.get_model("detection", "ScanJob")
-    ScanChunk.objects.filter(dispatched_at__isnull=True).update(
+    ScanChunk.objects.filter(finished=False, job__status__in=["queued", "running"]).update(
         dispatched_at=Subquery(ScanJob.objects.filter(pk=OuterRef("job_id")).values("created_at"))
     )
 
@@ -27,8 +27,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="scanchunk",
             index=models.Index(
-                condition=models.Q(("finished", False)),
-                fields=["dispatched_at"],
+                condition=models.Q(("dispatched_at__isnull", False), ("finished", False)),
+                fields=["dispatched_at", "id"],
                 name="scan_chunk_unfinished",
             ),
         ),
