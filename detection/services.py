@@ -96,12 +96,14 @@ def enqueue_intake_scan(listing_ids: list[int]) -> None:
     is back."""
     from .tasks import intake_and_scan
 
+    start = 0
     try:
         for start in range(0, len(listing_ids), INTAKE_CHUNK):
             intake_and_scan.delay(listing_ids[start : start + INTAKE_CHUNK])
     except kombu.exceptions.OperationalError as exc:
-        log.error("could not queue the scan of %d listings: %s", len(listing_ids), exc)
-        Listing.objects.filter(pk__in=listing_ids).update(intake_queued_at=None)
+        unsent = listing_ids[start:]
+        log.error("could not queue the scan of %d listings: %s", len(unsent), exc)
+        Listing.objects.filter(pk__in=unsent).update(intake_queued_at=None)
         raise ServiceUnavailable(
             gettext(
                 "The listings were saved but could not be queued for their scan; "
@@ -277,7 +279,10 @@ def _json(value) -> str:
 
 
 def _listings_to_sweep(brand: Brand | None):
-    return Listing.objects.exclude(status=ListingStatus.DELISTED)
+    # Pending listings are left to their own intake and scan, which take in
+    # their photos first: a sweep reads stored fingerprints only and would
+    # put them live on their text alone.
+    return Listing.objects.exclude(status__in=[ListingStatus.DELISTED, ListingStatus.PENDING])
 
 
 @transaction.atomic
@@ -351,7 +356,13 @@ def intake_requeue_lost(*, now: datetime | None = None, limit: int = 5000) -> in
     # Two cheap lookups (partial indexes on pending listings and on pending
     # photos) rather than one OR across a join.
     photos_waiting = ListingImage.objects.filter(status=ImageStatus.PENDING).values("listing_id")
-    waiting = [Q(status=ListingStatus.PENDING), Q(pk__in=photos_waiting)]
+    # (A listing whose send failed is waiting whatever its status: a text-only
+    # change to a live listing has no photos to wait for.)
+    waiting = [
+        Q(intake_queued_at__isnull=True),
+        Q(status=ListingStatus.PENDING),
+        Q(pk__in=photos_waiting),
+    ]
     with transaction.atomic():
         ids: list[int] = []
         for condition in waiting:
@@ -400,12 +411,7 @@ def sweep_chunks_requeue(*, now: datetime | None = None, limit: int = 1000) -> i
             if attempts >= settings.DETECTION_SWEEP_MAX_ATTEMPTS
         }
         for job_id, number in spent.items():
-            _sweep_stop(
-                job_id,
-                ScanStatus.FAILED,
-                error=f"Chunk {number} did not finish after "
-                f"{settings.DETECTION_SWEEP_MAX_ATTEMPTS} attempts.",
-            )
+            _sweep_fail_on(job_id, number)
         resend = [pk for pk, job, _, _ in chunks if job not in spent]
         if resend:
             ScanChunk.objects.filter(pk__in=resend).update(dispatched_at=now)
@@ -413,6 +419,13 @@ def sweep_chunks_requeue(*, now: datetime | None = None, limit: int = 1000) -> i
     if resend:
         log.warning("sent %d lost sweep chunks again", len(resend))
     return len(resend)
+
+
+def _sweep_fail_on(job_id: int, number: int) -> None:
+    attempts = settings.DETECTION_SWEEP_MAX_ATTEMPTS
+    _sweep_stop(
+        job_id, ScanStatus.FAILED, error=f"Chunk {number} did not finish after {attempts} attempts."
+    )
 
 
 def _sweep_stop(job_id: int, status: str, *, error: str = "") -> bool:
@@ -438,10 +451,19 @@ def scan_chunk_run(*, chunk_id: int) -> None:
     ScanJob.objects.filter(pk=job.pk, status=ScanStatus.QUEUED).update(
         status=ScanStatus.RUNNING, started_at=timezone.now()
     )
-    # Started now: the lost-work requeue measures from here.
-    ScanChunk.objects.filter(pk=chunk.pk).update(
-        attempts=F("attempts") + 1, dispatched_at=timezone.now()
-    )
+    # Started now (the lost-work requeue measures from here), unless it was
+    # cancelled meanwhile or has used up its attempts: a chunk that kills its
+    # worker comes straight back (reject_on_worker_lost) and must stop somewhere.
+    started = ScanChunk.objects.filter(
+        pk=chunk.pk,
+        finished=False,
+        attempts__lt=settings.DETECTION_SWEEP_MAX_ATTEMPTS,
+        job__status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING],
+    ).update(attempts=F("attempts") + 1, dispatched_at=timezone.now())
+    if not started:
+        if chunk.attempts >= settings.DETECTION_SWEEP_MAX_ATTEMPTS:
+            _sweep_fail_on(job.pk, chunk.number)
+        return
     ids = list(
         _listings_to_sweep(job.brand)
         .filter(pk__gte=chunk.first_id, pk__lte=chunk.last_id)

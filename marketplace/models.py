@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,10 +94,12 @@ class Listing(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     went_live_at = models.DateTimeField(_("went live"), null=True, blank=True)
     delisted_at = models.DateTimeField(_("delisted on"), null=True, blank=True)
-    # When its photo intake and scan were last sent to the queue; empty when
-    # sending failed (the broker was down). Work still waiting long after it
+    # When its photo intake and scan were last sent to the queue; empty only
+    # when sending failed (the broker was down). Work still waiting long after it
     # was sent was lost and is sent again (detection.services).
-    intake_queued_at = models.DateTimeField(_("queued for intake"), null=True, blank=True)
+    intake_queued_at = models.DateTimeField(
+        _("queued for intake"), null=True, blank=True, default=timezone.now
+    )
 
     class Meta:
         verbose_name = _("listing")
@@ -109,6 +112,11 @@ class Listing(models.Model):
                 fields=["intake_queued_at"],
                 name="listing_waiting_intake",
                 condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["id"],
+                name="listing_intake_unsent",
+                condition=models.Q(intake_queued_at__isnull=True),
             ),
         ]
 

@@ -290,13 +290,15 @@ def listing_waiting(listing: Listing) -> bool:
 
 
 def _intake_lost(listing: Listing, now) -> bool:
-    """Waiting, and its queued work never sent (the broker was down) or sent
-    so long ago that it was lost. Work merely queued behind others is not
-    sent twice."""
-    if listing.status == ListingStatus.DELISTED or not listing_waiting(listing):
+    """Its queued work was never sent (the broker was down; any change,
+    text only included), or it is still waiting so long after the send that
+    the work was lost. Work merely queued behind others is not sent twice."""
+    if listing.status == ListingStatus.DELISTED:
         return False
     sent = listing.intake_queued_at
-    return sent is None or sent < now - settings.REQUEUE_LOST_WORK_AFTER
+    if sent is None:  # sending failed (whatever is waiting: photos, or text only)
+        return True
+    return listing_waiting(listing) and sent < now - settings.REQUEUE_LOST_WORK_AFTER
 
 
 def _sellers_set_contact(items: list[ListingInput], sellers: dict[str, int]) -> set[int]:

@@ -266,7 +266,7 @@ DETECTION_SWEEP_CHUNK = env.int("DETECTION_SWEEP_CHUNK", default=1000)
 # Work still not done this long after its task was sent lost that task (a
 # broker restart, a send that failed) and is sent again: a listing's intake
 # and scan, a sweep chunk (detection.tasks.requeue_lost_work, beat). A chunk
-# sent this many times without finishing fails its sweep.
+# started this many times without finishing fails its sweep.
 REQUEUE_LOST_WORK_AFTER = timedelta(seconds=env.int("REQUEUE_LOST_WORK_AFTER_SECONDS", default=900))
 DETECTION_SWEEP_MAX_ATTEMPTS = env.int("DETECTION_SWEEP_MAX_ATTEMPTS", default=5)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="coguard")

@@ -285,3 +285,49 @@ def test_a_sweep_started_while_the_queue_is_down_runs_once_its_chunks_are_overdu
         message="the overdue sweep did not run:\n" + worker.log()[-3000:],
     )
     assert ScanJob.objects.get(pk=job.pk).done == 3
+
+
+def test_a_chunk_out_of_attempts_fails_its_sweep_when_delivered_again(db):
+    """A chunk that kills its worker is redelivered at once, never overdue: the
+    cap holds where it starts. A cancelled sweep's chunk does not start."""
+    from detection.models import ScanChunk, ScanJob
+    from detection.services import scan_chunk_run
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(status="active")
+    job = ScanJob.objects.create(kind="full_sweep", status="running", total=1)
+    spent = ScanChunk.objects.create(
+        job=job, number=0, first_id=listing.pk, last_id=listing.pk, size=1, attempts=5
+    )
+    scan_chunk_run(chunk_id=spent.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "Chunk 0" in job.error
+    assert Listing.objects.get(pk=listing.pk).scanned_at is None  # not scanned again
+
+    cancelled = ScanJob.objects.create(kind="full_sweep", status="cancelled", total=1)
+    chunk = ScanChunk.objects.create(
+        job=cancelled, number=0, first_id=listing.pk, last_id=listing.pk, size=1
+    )
+    scan_chunk_run(chunk_id=chunk.pk)
+    chunk.refresh_from_db()
+    assert chunk.attempts == 0 and chunk.dispatched_at is None
+
+
+def test_a_chunk_starting_restarts_its_lost_work_clock(db):
+    import datetime
+
+    from django.utils import timezone
+
+    from detection.models import ScanChunk, ScanJob
+    from detection.services import scan_chunk_run
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(status="active")
+    job = ScanJob.objects.create(kind="full_sweep", status="queued", total=1)
+    sent = timezone.now() - datetime.timedelta(minutes=20)
+    chunk = ScanChunk.objects.create(
+        job=job, number=0, first_id=listing.pk, last_id=listing.pk, size=1, dispatched_at=sent
+    )
+    scan_chunk_run(chunk_id=chunk.pk)
+    chunk.refresh_from_db()
+    assert chunk.finished and chunk.attempts == 1 and chunk.dispatched_at > sent

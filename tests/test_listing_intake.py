@@ -302,6 +302,27 @@ def test_a_change_stored_while_the_queue_is_down_is_scanned_when_sent_again(api,
     )
 
 
+def test_a_text_change_stored_while_the_queue_is_down_is_scanned_once_the_broker_is_back(
+    api, mo, worker
+):
+    from detection.services import intake_requeue_lost
+
+    client = api(mo)
+    item = listing(76)
+    created = client.post("/api/v1/listings/", item, format="json").json()
+    wait_until(lambda: Listing.objects.get(pk=created["id"]).status == "active")
+    first_scan = Listing.objects.get(pk=created["id"]).scanned_at
+    item["title"] = "Canvas tote bag, 45 cm"  # text only: no photo to wait for
+    with broker_down():
+        assert client.post("/api/v1/listings/", item, format="json").status_code == 503
+
+    assert intake_requeue_lost() == 1
+    wait_until(
+        lambda: Listing.objects.get(pk=created["id"]).scanned_at > first_scan,
+        message="the changed text was not scanned:\n" + worker.log()[-3000:],
+    )
+
+
 def test_lost_intake_is_sent_again_once_the_broker_is_back(api, mo, worker):
     from detection.services import intake_requeue_lost
 
@@ -352,3 +373,34 @@ def test_a_resend_queues_a_waiting_listing_again_only_if_its_work_was_lost(
         with django_capture_on_commit_callbacks() as resent:
             client.post("/api/v1/listings/", item, format="json")
         assert len(resent) == 1, lost
+
+    # Scanned long ago and waiting for nothing: a resend is just a resend.
+    Listing.objects.filter(pk=stored.pk).update(
+        status="active", intake_queued_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks() as resent:
+        client.post("/api/v1/listings/", item, format="json")
+    assert resent == []
+
+
+def test_beat_sends_again_a_live_listings_photos_still_waiting_long_after(
+    db, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from detection.services import intake_requeue_lost
+    from tests.factories import ListingFactory
+
+    waiting = ListingFactory(status="active")
+    ListingImage.objects.create(listing=waiting, position=0, source_url="https://x.example/1.jpg")
+    ListingFactory(status="active")  # nothing to wait for
+    with django_capture_on_commit_callbacks():
+        assert intake_requeue_lost() == 0  # just queued: on its way
+    Listing.objects.filter(pk=waiting.pk).update(
+        intake_queued_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks() as sent:
+        assert intake_requeue_lost() == 1
+    assert len(sent) == 1

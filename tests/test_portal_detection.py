@@ -83,7 +83,7 @@ def test_assets_page_uploads_references_and_refuses_corrupt_ones(client, alice, 
 
 
 def test_a_sweep_started_in_the_portal_shows_progress(client, alice, adidas):
-    ListingFactory.create_batch(3)
+    ListingFactory.create_batch(3, status="active")  # scanned: pending ones await intake
     client.force_login(alice)
     client.post(f"/brands/{adidas.pk}/assets/", {"action": "sweep"})
     job = ScanJob.objects.get(brand=adidas)

@@ -1,14 +1,14 @@
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Now
 
 
-def sent_when_their_sweep_started(apps, schema_editor):
-    """Unfinished chunks of sweeps still queued or running were sent when their
-    sweep was created; the others (finished, or of stopped sweeps) need no time."""
+def sent_when_migrated(apps, schema_editor):
+    """Unfinished chunks of sweeps still queued or running count as sent now
+    (not when their sweep began, which would send a long sweep's queued chunks
+    again at once); the others (finished, or of stopped sweeps) need no time."""
     ScanChunk = apps.get_model("detection", "ScanChunk")
-    ScanJob = apps.get_model("detection", "ScanJob")
     ScanChunk.objects.filter(finished=False, job__status__in=["queued", "running"]).update(
-        dispatched_at=Subquery(ScanJob.objects.filter(pk=OuterRef("job_id")).values("created_at"))
+        dispatched_at=Now()
     )
 
 
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             name="dispatched_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="sent to the queue"),
         ),
-        migrations.RunPython(sent_when_their_sweep_started, migrations.RunPython.noop),
+        migrations.RunPython(sent_when_migrated, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="scanchunk",
             index=models.Index(

@@ -1,15 +1,12 @@
+import django.utils.timezone
 from django.db import migrations, models
-from django.db.models import F
-
-
-def queued_when_last_updated(apps, schema_editor):
-    """Listings waiting for their scan were queued when last stored; one
-    waiting far longer than the requeue delay lost its work and is sent again."""
-    Listing = apps.get_model("marketplace", "Listing")
-    Listing.objects.filter(status="pending").update(intake_queued_at=F("updated_at"))
 
 
 class Migration(migrations.Migration):
+    """Existing listings count as queued when the field is added (one constant
+    default, no table rewrite): one still waiting 15 minutes later lost its
+    work and is sent again; none is taken for a send that failed."""
+
     dependencies = [
         ("marketplace", "0005_translatable_names"),
     ]
@@ -18,15 +15,27 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="listing",
             name="intake_queued_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="queued for intake"),
+            field=models.DateTimeField(
+                blank=True,
+                default=django.utils.timezone.now,
+                null=True,
+                verbose_name="queued for intake",
+            ),
         ),
-        migrations.RunPython(queued_when_last_updated, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="listing",
             index=models.Index(
                 condition=models.Q(("status", "pending")),
                 fields=["intake_queued_at"],
                 name="listing_waiting_intake",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("intake_queued_at__isnull", True)),
+                fields=["id"],
+                name="listing_intake_unsent",
             ),
         ),
     ]
